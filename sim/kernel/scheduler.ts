@@ -1,0 +1,189 @@
+import { EventQueue, type QueuedEvent } from "./event-queue.ts";
+import { RandomSource, type Rng } from "./random.ts";
+import { Trace } from "./trace.ts";
+
+/**
+ * The deterministic scheduler: virtual time in integer microseconds, one queue of events, one
+ * seed. Engine code is ordinary async TypeScript; its `await`s on ports settle only when an event
+ * here resolves them, so the scheduler decides every interleaving.
+ *
+ * A step is one fired event. If the event woke a promise, the scheduler yields one microtask turn
+ * so the woken continuation runs at the event's instant; before virtual time moves on it drains
+ * the microtask queue completely (one macrotask turn), so no continuation observes a later clock
+ * than the event that woke it unless it awaited something in between. Nothing outside the
+ * kernel may schedule real macrotasks (the determinism firewall enforces it), so the drain is
+ * itself deterministic.
+ */
+export interface SchedulerOptions {
+  seed: number | string;
+  trace?: Trace;
+  /** Order simultaneous events by a seeded draw instead of FIFO, to explore interleavings. */
+  shuffleTies?: boolean;
+}
+
+export type StopReason = "idle" | "until" | "max-steps" | "max-time";
+
+export interface RunOptions {
+  /** Stop as soon as this returns true (checked before each step). */
+  until?: () => boolean;
+  maxSteps?: number;
+  /** Do not fire events scheduled after this virtual time (µs). */
+  maxTime?: number;
+  /** Called after every step, with the step number. */
+  afterStep?: (step: number) => void;
+}
+
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (err: unknown) => void;
+  settled: boolean;
+}
+
+const NEVER_LIVE_CHECK = null;
+
+function macrotaskTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export class Scheduler {
+  readonly random: RandomSource;
+  readonly trace: Trace;
+  private readonly queue = new EventQueue();
+  private readonly tieRng: Rng | null;
+  private nowUs = 0;
+  private seq = 0;
+  private woke = false;
+  private running = false;
+  step = 0;
+
+  constructor(opts: SchedulerOptions) {
+    this.random = new RandomSource(opts.seed);
+    this.trace = opts.trace ?? new Trace();
+    this.tieRng = opts.shuffleTies ? this.random.stream("kernel/ties") : null;
+  }
+
+  /** Virtual time in microseconds since the start of the run. */
+  now(): number {
+    return this.nowUs;
+  }
+
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  rng(name: string): Rng {
+    return this.random.stream(name);
+  }
+
+  /** Schedules `fire` after `delayUs`; `live` (if given) is checked when due, and a dead event is dropped. */
+  after(delayUs: number, label: string, fire: () => void, live: (() => boolean) | null = NEVER_LIVE_CHECK) {
+    if (!(delayUs >= 0)) throw new Error(`scheduler: negative or NaN delay ${delayUs} for ${label}`);
+    return this.at(this.nowUs + Math.floor(delayUs), label, fire, live);
+  }
+
+  at(timeUs: number, label: string, fire: () => void, live: (() => boolean) | null = NEVER_LIVE_CHECK) {
+    const ev: QueuedEvent = {
+      time: Math.max(timeUs, this.nowUs),
+      tie: this.tieRng ? this.tieRng.int(1 << 30) : 0,
+      seq: this.seq++,
+      fire,
+      live,
+      label,
+      cancelled: false,
+    };
+    this.queue.push(ev);
+    return ev;
+  }
+
+  cancel(ev: QueuedEvent): void {
+    ev.cancelled = true;
+  }
+
+  /** A promise settled only by the scheduler. Resolving it marks the step as having woken code. */
+  deferred<T>(): Deferred<T> {
+    let res!: (value: T) => void;
+    let rej!: (err: unknown) => void;
+    const promise = new Promise<T>((resolve, reject) => {
+      res = resolve;
+      rej = reject;
+    });
+    const d: Deferred<T> = {
+      promise,
+      settled: false,
+      resolve: (value: T) => {
+        if (d.settled) return;
+        d.settled = true;
+        this.woke = true;
+        res(value);
+      },
+      reject: (err: unknown) => {
+        if (d.settled) return;
+        d.settled = true;
+        this.woke = true;
+        rej(err);
+      },
+    };
+    return d;
+  }
+
+  /** Resolves after `delayUs` of virtual time (never, if `live` turns false first). */
+  sleep(delayUs: number, live: (() => boolean) | null = NEVER_LIVE_CHECK, label = "sleep"): Promise<void> {
+    const d = this.deferred<void>();
+    this.after(delayUs, label, () => d.resolve(), live);
+    return d.promise;
+  }
+
+  /** Adds a line to the trace at the current step. */
+  note(text: string): void {
+    this.trace.record(this.step, this.nowUs, text);
+  }
+
+  /** Fires events until the queue is idle or a stop condition holds. */
+  async run(opts: RunOptions = {}): Promise<StopReason> {
+    if (this.running) throw new Error("scheduler: run() is not re-entrant");
+    this.running = true;
+    try {
+      return await this.loop(opts);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async loop(opts: RunOptions): Promise<StopReason> {
+    const { until, maxSteps, maxTime, afterStep } = opts;
+    const stepLimit = maxSteps === undefined ? Number.POSITIVE_INFINITY : this.step + maxSteps;
+    for (;;) {
+      if (until?.()) return "until";
+      const next = this.queue.peek();
+      if (next === undefined || next.time > this.nowUs) {
+        if (this.woke) {
+          // Let every woken continuation finish before time moves (or before declaring idle).
+          this.woke = false;
+          await macrotaskTurn();
+          continue;
+        }
+        if (next === undefined) return "idle";
+        if (maxTime !== undefined && next.time > maxTime) return "max-time";
+      }
+      if (this.step >= stepLimit) return "max-steps";
+      const ev = this.queue.pop()!;
+      if (ev.cancelled || (ev.live !== null && !ev.live())) continue;
+      this.nowUs = ev.time;
+      this.step++;
+      this.trace.record(this.step, ev.time, ev.label);
+      ev.fire();
+      if (this.woke) await null;
+      this.trace.endStep();
+      afterStep?.(this.step);
+    }
+  }
+
+  /** Settles all woken continuations without firing events (used between scenario steps). */
+  async settle(): Promise<void> {
+    while (this.woke) {
+      this.woke = false;
+      await macrotaskTurn();
+    }
+  }
+}
