@@ -32,13 +32,16 @@ export class Trace {
   record(step: number, time: number, text: string): void {
     let h1 = this.h1;
     let h2 = this.h2;
-    // Fold the step and time first so identical texts at different points hash differently.
-    const head = `${step}@${time}:`;
-    for (let i = 0; i < head.length; i++) {
-      const c = head.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, FNV_PRIME);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
-    }
+    // Fold the step and time first (as integers, no string building) so identical texts at
+    // different points hash differently.
+    const tLow = time % 4294967296;
+    const tHigh = Math.floor(time / 4294967296);
+    h1 = Math.imul(h1 ^ step, FNV_PRIME);
+    h1 = Math.imul(h1 ^ tLow, FNV_PRIME);
+    h1 = Math.imul(h1 ^ tHigh, FNV_PRIME);
+    h2 = Math.imul(h2 ^ step, 0x5bd1e995) ^ (h2 >>> 15);
+    h2 = Math.imul(h2 ^ tLow, 0x5bd1e995) ^ (h2 >>> 15);
+    h2 = Math.imul(h2 ^ tHigh, 0x5bd1e995) ^ (h2 >>> 15);
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       h1 = Math.imul(h1 ^ c, FNV_PRIME);

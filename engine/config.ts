@@ -1,0 +1,26 @@
+/**
+ * Engine configuration: the facts a deployment (or a scenario's `config`) may change.
+ */
+import { type FeeRates, SYMBOLS, type SymbolName } from "./domain/symbols.ts";
+
+export interface EngineConfig {
+  /** Fee rates per symbol, basis points, charged on the asset received. */
+  fees: Record<SymbolName, FeeRates>;
+  /** Keyspace of the store (DOMAIN.md: `trading`). */
+  keyspace: string;
+  /** How long the gateway waits for UBSCore's verdict before answering "pending" (ms). */
+  gatewayResultTimeoutMs: number;
+  /** How far a signed request's timestamp may be from the gateway's clock (ms). */
+  authWindowMs: number;
+}
+
+export function defaultConfig(overrides: Partial<EngineConfig> = {}): EngineConfig {
+  const fees = {} as Record<SymbolName, FeeRates>;
+  for (const s of SYMBOLS) fees[s.name] = { ...s.fees };
+  return {
+    fees: { ...fees, ...(overrides.fees ?? {}) },
+    keyspace: overrides.keyspace ?? "trading",
+    gatewayResultTimeoutMs: overrides.gatewayResultTimeoutMs ?? 5_000,
+    authWindowMs: overrides.authWindowMs ?? 30_000,
+  };
+}
