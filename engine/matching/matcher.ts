@@ -321,7 +321,7 @@ export class Matcher {
           left -= cost;
         }
         need -= take;
-        if (need === 0n) return null;
+        if (need <= 1000n) return null;
       }
     }
     return "fok";

@@ -108,7 +108,10 @@ export interface EngineOutput {
   symbol_id: number;
   output_seq: string;
   input: { partition: number; offset: string };
+  /** When the command was a cancel: its cancel_id (so UBSCore can answer the cancel request); else null. */
+  cancel_id: string | null;
   events: EngineEvent[];
+  /** The input message's timestamp (not the ME's clock), so a re-published output is identical. */
   ts: number;
 }
 
@@ -125,6 +128,9 @@ export interface FillOut {
   taker_order_id: string;
   taker_user_id: number;
   taker_remaining: string;
+  /** Cumulative filled quantity of the maker / the taker after this fill (for order history). */
+  maker_filled_qty: string;
+  taker_filled_qty: string;
 }
 
 export interface OrderOut {
@@ -188,8 +194,14 @@ export interface OpResult {
   kind: Operation["type"];
   status: "accepted" | "rejected";
   reason: string | null;
-  /** For places: the order id UBSCore assigned (also when rejected: null). */
+  /** For places: the order id UBSCore assigned (null when UBSCore rejected it); for cancels: the order. */
   order_id: string | null;
+  /**
+   * Places and cancels: the order's status once the matching engine handled the command (a place's
+   * verdict is published only then: "New", "PartiallyFilled", "Filled", "Cancelled" or
+   * "Rejected"; a rejected-by-ME place has status "rejected"); null for deposits and withdrawals.
+   */
+  order_status: string | null;
   /** The request as accepted (amounts in minor units), for the gateway's answer. */
   body: Record<string, unknown>;
   ts: number;

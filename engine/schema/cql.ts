@@ -18,7 +18,16 @@ export const TABLES = {
   ordersById: "orders_by_id",
   /** Each request's verdict, by (user, request id): the gateway's idempotency record. */
   requests: "requests",
+  /** API keys of the gateway: key -> owner and HMAC secret (engine/gateway/auth.ts). */
+  apiKeys: "api_keys",
 } as const;
+
+/** The DDL for a keyspace other than the default one (the config's `keyspace`). */
+export function ddlFor(keyspace: string): string[] {
+  if (!/^[a-z_][a-z0-9_]*$/.test(keyspace))
+    throw new RangeError(`bad keyspace name ${JSON.stringify(keyspace)}`);
+  return DDL.map((q) => q.replaceAll(`EXISTS ${KEYSPACE}`, `EXISTS ${keyspace}`));
+}
 
 export const DDL: readonly string[] = [
   `CREATE KEYSPACE IF NOT EXISTS ${KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
@@ -57,5 +66,9 @@ export const DDL: readonly string[] = [
     user_id bigint, request_id text, kind text, status text, reason text, order_id bigint, body text,
     created_at bigint,
     PRIMARY KEY ((user_id), request_id)
+  )`,
+  `CREATE TABLE IF NOT EXISTS ${KEYSPACE}.${TABLES.apiKeys} (
+    api_key text, user_id bigint, secret text,
+    PRIMARY KEY (api_key)
   )`,
 ];

@@ -1,0 +1,197 @@
+/**
+ * Kafka helpers shared by the services: topic creation, reading a topic to its end (for
+ * recovery), committing offsets, and a mutex that serialises batch handlers.
+ */
+import type { Clock, ConsumedMessage, Log, Logger, Random } from "../ports/index.ts";
+import { TOPIC_SPECS } from "../protocol/topics.ts";
+import { connectWithRetry, isRetriableLogError, retrying } from "./retry.ts";
+
+export interface LogDeps {
+  log: Log;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+}
+
+/** Creates every engine topic that does not exist yet (TOPIC_SPECS), retrying until the broker answers. */
+export async function ensureTopics(log: Log, clock: Clock, logger: Logger): Promise<void> {
+  const admin = log.admin();
+  await connectWithRetry("admin", admin, clock, logger);
+  try {
+    await retrying(
+      "create topics",
+      async () => {
+        const existing = new Set(await admin.listTopics());
+        const missing = TOPIC_SPECS.filter((t) => !existing.has(t.topic));
+        if (missing.length > 0) {
+          await admin.createTopics({
+            topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions, replicationFactor: 1 })),
+            waitForLeaders: true,
+          });
+        }
+      },
+      clock,
+      logger,
+      isRetriableLogError,
+    );
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/** High watermark (next offset to be written) and low watermark of each partition of `topic`. */
+export async function topicEnds(
+  deps: LogDeps,
+  topic: string,
+): Promise<Map<number, { low: bigint; high: bigint }>> {
+  const { log, clock, logger } = deps;
+  const admin = log.admin();
+  await connectWithRetry("admin", admin, clock, logger);
+  try {
+    const offsets = await retrying(
+      `fetch offsets of ${topic}`,
+      () => admin.fetchTopicOffsets(topic),
+      clock,
+      logger,
+      isRetriableLogError,
+    );
+    const out = new Map<number, { low: bigint; high: bigint }>();
+    for (const p of offsets) out.set(p.partition, { low: BigInt(p.low), high: BigInt(p.high ?? p.offset) });
+    return out;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * Reads `topic` from its beginning up to the end it has NOW (the high watermarks fetched at the
+ * start; anything appended later is not delivered), calling `onMessage` for every message exactly
+ * once, in offset order within each partition. Partitions interleave in any order.
+ *
+ * Works on the simulated Kafka and on kafkajs alike: it uses a consumer in a fresh group (a
+ * random id) subscribed `fromBeginning`, so no committed offset gets in the way and no `seek`
+ * (which kafkajs only allows after `run`) is needed. Returns the high watermark read through per
+ * partition (every offset below it was delivered).
+ */
+export async function readToEnd(
+  deps: LogDeps,
+  topic: string,
+  onMessage: (partition: number, message: ConsumedMessage) => void | Promise<void>,
+  opts: { partitions?: readonly number[]; groupPrefix?: string } = {},
+): Promise<Map<number, bigint>> {
+  const { log, clock, random, logger } = deps;
+  const ends = await topicEnds(deps, topic);
+  const through = new Map<number, bigint>();
+  /** Next offset expected per partition still to be read. */
+  const next = new Map<number, bigint>();
+  for (const [p, { low, high }] of ends) {
+    if (opts.partitions && !opts.partitions.includes(p)) continue;
+    through.set(p, high);
+    if (high > low) next.set(p, low);
+  }
+  if (next.size === 0) return through;
+
+  const groupId = `${opts.groupPrefix ?? "read-to-end"}.${topic}.${random.hex(16)}`;
+  const consumer = log.consumer({ groupId });
+  let finish!: () => void;
+  let fail!: (err: unknown) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  let finished = false;
+  await connectWithRetry(`reader ${groupId}`, consumer, clock, logger);
+  try {
+    await retrying(
+      `subscribe ${groupId}`,
+      () => consumer.subscribe({ topics: [topic], fromBeginning: true }),
+      clock,
+      logger,
+      isRetriableLogError,
+    );
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        if (finished) return;
+        const p = batch.partition;
+        const high = through.get(p);
+        if (high === undefined || !next.has(p)) return;
+        try {
+          for (const m of batch.messages) {
+            const off = BigInt(m.offset);
+            const want = next.get(p);
+            if (want === undefined) break;
+            if (off < want) continue; // redelivered: already handed over
+            if (off >= high) break; // appended after we started: not ours to read
+            await onMessage(p, m);
+            resolveOffset(m.offset);
+            if (off + 1n >= high) next.delete(p);
+            else next.set(p, off + 1n);
+          }
+          await heartbeat().catch(() => {});
+        } catch (err) {
+          finished = true;
+          fail(err);
+          return;
+        }
+        if (next.size === 0 && !finished) {
+          finished = true;
+          finish();
+        }
+      },
+    });
+    await done;
+  } finally {
+    await consumer.disconnect().catch(() => {});
+  }
+  return through;
+}
+
+/** Commits `offset` (the NEXT offset to read) for one partition; failures are retried a few times, then left to the next commit (correctness never depends on a commit: inputs are deduplicated). */
+export async function commitBestEffort(
+  consumer: { commitOffsets(o: Array<{ topic: string; partition: number; offset: string }>): Promise<void> },
+  topic: string,
+  partition: number,
+  offset: bigint,
+  clock: Clock,
+  logger: Logger,
+): Promise<void> {
+  let delay = 5;
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    try {
+      await consumer.commitOffsets([{ topic, partition, offset: offset.toString() }]);
+      return;
+    } catch (err) {
+      if (attempt === 5) {
+        logger.warn("commit failed; inputs will be redelivered and deduplicated", {
+          topic,
+          partition,
+          offset: offset.toString(),
+          error: String(err),
+        });
+        return;
+      }
+      await clock.sleep(delay);
+      delay *= 2;
+    }
+  }
+}
+
+/** Serialises async sections (batch handlers of different partitions must not interleave). */
+export class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn);
+    this.tail = result.then(
+      () => {},
+      () => {},
+    );
+    return result;
+  }
+}
+
+/** A promise that never settles: what a service's run() awaits once its consumer is running. */
+export function forever(): Promise<never> {
+  return new Promise<never>(() => {});
+}
