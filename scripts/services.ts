@@ -7,17 +7,17 @@
 //
 // The work is done by scripts/services/control.ts (also usable from tests); see
 // scripts/services/README.md for versions, JVM flags and measured times.
-import { argv } from 'zx';
+import { argv } from "zx";
 import {
   CASSANDRA_VERSION,
   KAFKA_VERSION,
-  SERVICES_DIR,
   restartCassandra,
   restartKafka,
+  SERVICES_DIR,
   servicesDown,
   servicesStatus,
   servicesUp,
-} from './services/control.ts';
+} from "./services/control.ts";
 
 const USAGE = `usage: node scripts/services.ts <command>
   up                         start Kafka ${KAFKA_VERSION} and Cassandra ${CASSANDRA_VERSION} (reuse if running)
@@ -30,21 +30,21 @@ const log = (line: string): void => console.log(line);
 async function main(): Promise<number> {
   const [command, target, ...extra] = argv._.map(String);
   switch (command) {
-    case 'up':
+    case "up":
       return up();
-    case 'down':
+    case "down":
       await servicesDown({ log, wipe: Boolean(argv.wipe) });
       return 0;
-    case 'status':
+    case "status":
       return status();
-    case 'restart':
+    case "restart":
       if (extra.length > 0) return usage(`unexpected argument ${extra[0]}`);
-      if (target === 'kafka') await restartKafka({ log });
-      else if (target === 'cassandra') await restartCassandra({ log });
-      else return usage(`restart what? expected kafka or cassandra, got ${target ?? 'nothing'}`);
+      if (target === "kafka") await restartKafka({ log });
+      else if (target === "cassandra") await restartCassandra({ log });
+      else return usage(`restart what? expected kafka or cassandra, got ${target ?? "nothing"}`);
       return 0;
     default:
-      return usage(command ? `unknown command ${command}` : 'no command given');
+      return usage(command ? `unknown command ${command}` : "no command given");
   }
 }
 
@@ -52,8 +52,8 @@ async function up(): Promise<number> {
   const t0 = performance.now();
   const { kafka, cassandra } = await servicesUp({ log });
   log(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  log(`  kafka brokers:           ${kafka.brokers.join(',')}`);
-  log(`  cassandra contactPoints: ${cassandra.contactPoints.join(',')} (${cassandra.localDataCenter})`);
+  log(`  kafka brokers:           ${kafka.brokers.join(",")}`);
+  log(`  cassandra contactPoints: ${cassandra.contactPoints.join(",")} (${cassandra.localDataCenter})`);
   log(`  state, logs and jars in  ${SERVICES_DIR}`);
   return 0;
 }
@@ -62,7 +62,7 @@ async function status(): Promise<number> {
   const statuses = await servicesStatus();
   for (const s of statuses) {
     const state =
-      s.pid === undefined ? 'down' : `${s.answering ? 'up' : 'running, not answering'} (pid ${s.pid})`;
+      s.pid === undefined ? "down" : `${s.answering ? "up" : "running, not answering"} (pid ${s.pid})`;
     log(`${s.name.padEnd(10)} ${state}`);
   }
   return statuses.every((s) => s.answering) ? 0 : 1;
@@ -75,9 +75,9 @@ function usage(problem: string): number {
 
 // kafkajs 2.2.4 arms a timer with a negative delay, which Node 24 reports as a
 // TimeoutNegativeWarning on every run; harmless (Node uses 1 ms), so keep it off this CLI's output.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name !== 'TimeoutNegativeWarning') console.error(`${warning.name}: ${warning.message}`);
+process.removeAllListeners("warning");
+process.on("warning", (warning) => {
+  if (warning.name !== "TimeoutNegativeWarning") console.error(`${warning.name}: ${warning.message}`);
 });
 
 main().then(

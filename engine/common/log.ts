@@ -25,7 +25,11 @@ export async function ensureTopics(log: Log, clock: Clock, logger: Logger): Prom
         const missing = TOPIC_SPECS.filter((t) => !existing.has(t.topic));
         if (missing.length > 0) {
           await admin.createTopics({
-            topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions, replicationFactor: 1 })),
+            topics: missing.map((t) => ({
+              topic: t.topic,
+              numPartitions: t.numPartitions,
+              replicationFactor: 1,
+            })),
             waitForLeaders: true,
           });
         }

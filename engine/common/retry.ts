@@ -33,7 +33,8 @@ export function isRetriableStoreError(err: unknown): boolean {
   if (!(err instanceof Error)) return true;
   if (err.name === "ArgumentError" || err instanceof TypeError || err instanceof RangeError) return false;
   const code = (err as { code?: unknown }).code;
-  if (err.name === "ResponseError" && typeof code === "number" && FATAL_RESPONSE_CODES.has(code)) return false;
+  if (err.name === "ResponseError" && typeof code === "number" && FATAL_RESPONSE_CODES.has(code))
+    return false;
   return true;
 }
 
@@ -69,7 +70,8 @@ export async function retrying<T>(
         throw err;
       }
       // One warning at the first failure and then every 10th, so a long outage is visible but quiet.
-      if (attempt === 1 || attempt % 10 === 0) logger.warn(`${what}: retrying`, { attempt, error: errText(err) });
+      if (attempt === 1 || attempt % 10 === 0)
+        logger.warn(`${what}: retrying`, { attempt, error: errText(err) });
       await clock.sleep(delay);
       delay = Math.min(delay * 2, backoff.maxMs);
     }

@@ -15,8 +15,9 @@
  * answered from the `requests` table and changes nothing), for reads it reveals nothing new.
  */
 import type { FastifyRequest } from "fastify";
+import { isRetriableStoreError } from "../common/retry.ts";
 import type { EngineConfig } from "../config.ts";
-import type { Store } from "../ports/index.ts";
+import type { ResultSet, Store } from "../ports/index.ts";
 import { TABLES } from "../schema/cql.ts";
 import { type ApiKeyRecord, type GatewayContext, table } from "./context.ts";
 import { run, text } from "./db.ts";
@@ -126,7 +127,8 @@ export interface ProvisionInput {
   secret: string;
 }
 
-/** Attempts of the conditional insert (a timed-out attempt may have applied; the retry sees it). */
+/** Attempts of the conditional insert (a timed-out attempt may have applied; the retry sees it). No
+ * clock is needed: the store's own timeouts pace the retries. */
 const PROVISION_ATTEMPTS = 5;
 
 /**
@@ -146,38 +148,38 @@ export async function provisionApiKey(
     throw new RangeError("provisionApiKey: bad key");
   if (typeof secret !== "string" || secret === "") throw new RangeError("provisionApiKey: bad secret");
   const t = table(config, TABLES.apiKeys);
-  let lastErr: unknown = null;
-  for (let attempt = 0; attempt < PROVISION_ATTEMPTS; attempt++) {
+  for (let attempt = 1; ; attempt++) {
+    let rs: ResultSet;
     try {
-      const rs = await store.execute(
+      rs = await store.execute(
         `INSERT INTO ${t} (api_key, user_id, secret) VALUES (?, ?, ?) IF NOT EXISTS`,
         [key, BigInt(user_id), secret],
         { prepare: true },
       );
-      if (rs.wasApplied()) return;
-      const existing =
-        rs.first()?.secret !== undefined
-          ? rs.first()
-          : (
-              await store.execute(`SELECT user_id, secret FROM ${t} WHERE api_key = ?`, [key], {
-                prepare: true,
-              })
-            ).first();
-      if (
-        existing &&
-        BigInt(existing.user_id as bigint | number) === BigInt(user_id) &&
-        existing.secret === secret
-      ) {
-        return; // already provisioned exactly like this (possibly by our own timed-out attempt)
-      }
-      throw new Error(
-        `provisionApiKey: key ${JSON.stringify(key)} already exists for another user or secret`,
-      );
     } catch (err) {
-      if (!(err instanceof Error) || !["OperationTimedOutError", "NoHostAvailableError"].includes(err.name))
-        throw err;
-      lastErr = err;
+      // a timed-out conditional write may have applied: the retry then finds our own row
+      if (!isRetriableStoreError(err) || attempt >= PROVISION_ATTEMPTS) throw err;
+      continue;
     }
+    if (rs.wasApplied()) return;
+    const fromLwt = rs.first();
+    const existing =
+      fromLwt !== null && "secret" in fromLwt
+        ? fromLwt
+        : (
+            await store.execute(`SELECT user_id, secret FROM ${t} WHERE api_key = ?`, [key], {
+              prepare: true,
+            })
+          ).first();
+    const owner = existing?.user_id;
+    if (
+      existing &&
+      (typeof owner === "bigint" || typeof owner === "number") &&
+      BigInt(owner) === BigInt(user_id) &&
+      existing.secret === secret
+    ) {
+      return; // already provisioned exactly like this (possibly by our own timed-out attempt)
+    }
+    throw new Error(`provisionApiKey: key ${JSON.stringify(key)} already exists for another user or secret`);
   }
-  throw lastErr;
 }

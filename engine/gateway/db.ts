@@ -1,10 +1,12 @@
 /**
- * Statements through the store port, with the gateway's retry policy: a transient failure
- * (timeout, no host, an unavailable/overloaded/read-timeout coordinator) is retried a few times
- * with a short backoff on the Clock port; anything else (a statement the cluster rejects) is a
- * bug and is thrown as is. The gateway only writes once (provisioning api keys, idempotently), so
+ * Statements through the store port, with the gateway's retry policy: a failure a retry may fix
+ * (engine/common's isRetriableStoreError: timeouts, no host, unavailable, overloaded, ...) is
+ * retried a few times with a short backoff on the Clock port, then answered 5003; anything else
+ * (a statement the cluster rejects: unknown keyspace, partition key not restricted) is a bug and
+ * is thrown as is (5000, logged). The gateway only writes once (provisioning api keys, idempotently), so
  * retrying is always safe here.
  */
+import { isRetriableStoreError } from "../common/retry.ts";
 import type { CqlValue, ResultSet, Row } from "../ports/index.ts";
 import type { GatewayContext } from "./context.ts";
 import { GatewayError } from "./errors.ts";
@@ -12,19 +14,6 @@ import { GatewayError } from "./errors.ts";
 /** Attempts per statement, and the first backoff (doubled each time), in ms. */
 export const STORE_ATTEMPTS = 3;
 export const STORE_BACKOFF_MS = 5;
-
-/** True for failures worth retrying: timeouts, no host, and server-side overload/unavailability. */
-export function isTransientStoreError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (err.name === "OperationTimedOutError" || err.name === "NoHostAvailableError") return true;
-  if (err.name === "ResponseError") {
-    const code = (err as Error & { code?: number }).code;
-    // unavailable 0x1000, overloaded 0x1001, isBootstrapping 0x1002, truncate 0x1003,
-    // writeTimeout 0x1100, readTimeout 0x1200, readFailure 0x1300, ...
-    return typeof code === "number" && code >= 0x1000 && code < 0x1500;
-  }
-  return false;
-}
 
 /**
  * Executes a read (or an idempotent write), retrying transient failures; after the last attempt
@@ -36,7 +25,7 @@ export async function run(ctx: GatewayContext, cql: string, params: CqlValue[]):
     try {
       return await ctx.ports.store.execute(cql, params, { prepare: true });
     } catch (err) {
-      if (!isTransientStoreError(err)) throw err;
+      if (!isRetriableStoreError(err)) throw err;
       if (attempt >= STORE_ATTEMPTS) {
         ctx.ports.logger.warn("gateway: store unavailable", { cql, error: String(err) });
         throw new GatewayError("STORE_UNAVAILABLE", `store unavailable: ${(err as Error).message}`);

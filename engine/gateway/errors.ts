@@ -60,7 +60,8 @@ export const ERRORS = {
   NOT_ORDER_OWNER: spec(3003, 422, "the order belongs to another user"),
   DUPLICATE_ORDER: spec(3004, 422, "duplicate order"),
   POST_ONLY_WOULD_TAKE: spec(3005, 422, "post-only order would take liquidity"),
-  INVALID_ORDER: spec(3006, 422, "the order was refused as invalid downstream"),
+  INVALID_REQUEST: spec(3006, 422, "the request was refused as invalid downstream"),
+  AMOUNT_TOO_LARGE: spec(3007, 422, "the resulting balance or hold would not fit a signed 64-bit integer"),
 
   // ---- 5xxx: internal / unavailable ----
   INTERNAL: spec(5000, 500, "internal error"),
@@ -135,20 +136,22 @@ export function isAmountError(err: unknown): err is AmountError {
 }
 
 /**
- * The answer code for a downstream rejection reason (UBSCore's or the ME's vocabulary, kebab or
- * snake case). Unknown reasons map to the generic REJECTED; the reason text is always passed on.
+ * The answer code for a downstream rejection reason (UBSCore's vocabulary, engine/ubscore/state.ts,
+ * and the ME's, engine/matching/types.ts; kebab or snake case). Unknown reasons map to the generic
+ * REJECTED; the reason text is always passed on in the message and `data.reason`.
  */
 export function rejectionKind(reason: string | null): ErrorName {
   const r = (reason ?? "")
     .trim()
     .toLowerCase()
     .replace(/[_\s]+/g, "-");
-  if (/^insufficient(-|$)/.test(r) || r === "not-covered" || r === "no-funds") return "INSUFFICIENT_FUNDS";
-  if (r === "unknown-order" || r === "order-not-found" || r === "not-open" || r === "already-terminal")
-    return "UNKNOWN_ORDER";
+  if (/^insufficient(-|$)/.test(r)) return "INSUFFICIENT_FUNDS";
+  if (r === "unknown-order" || r === "order-not-found") return "UNKNOWN_ORDER";
   if (r === "not-owner") return "NOT_ORDER_OWNER";
   if (r === "duplicate" || r.startsWith("duplicate-")) return "DUPLICATE_ORDER";
   if (r === "post-only-would-take") return "POST_ONLY_WOULD_TAKE";
-  if (r.startsWith("invalid-")) return "INVALID_ORDER";
+  if (r === "amount-too-large") return "AMOUNT_TOO_LARGE";
+  if (r.startsWith("invalid-") || r.startsWith("unknown-") || r.startsWith("malformed"))
+    return "INVALID_REQUEST";
   return "REJECTED";
 }

@@ -7,9 +7,10 @@
  * duplicate in the log changes nothing. So the gateway retries every failed send (with a doubling
  * backoff on the Clock port) until it is acknowledged or the request's deadline passes; then it
  * answers 5002 PUBLISH_UNCONFIRMED ("may or may not take effect, repeat with the same id"), never
- * "failed", because the message may be in the log. Programming errors (TypeError and the like)
- * are not retried.
+ * "failed", because the message may be in the log. Which errors are retried is engine/common's
+ * isRetriableLogError: all but programming errors (TypeError, RangeError).
  */
+import { isRetriableLogError } from "../common/retry.ts";
 import type { Operation } from "../protocol/messages.ts";
 import { encode } from "../protocol/messages.ts";
 import { TOPICS } from "../protocol/topics.ts";
@@ -18,15 +19,6 @@ import { GatewayError } from "./errors.ts";
 
 export const SEND_BACKOFF_FIRST_MS = 10;
 export const SEND_BACKOFF_MAX_MS = 500;
-
-function isProgrammingError(err: unknown): boolean {
-  return (
-    err instanceof TypeError ||
-    err instanceof RangeError ||
-    err instanceof SyntaxError ||
-    err instanceof ReferenceError
-  );
-}
 
 /** Sends `op` until acknowledged; throws PUBLISH_UNCONFIRMED once `deadline` (clock ms) has passed. */
 export async function publishOperation(ctx: GatewayContext, op: Operation, deadline: number): Promise<void> {
@@ -43,7 +35,7 @@ export async function publishOperation(ctx: GatewayContext, op: Operation, deadl
       });
       return;
     } catch (err) {
-      if (isProgrammingError(err)) throw err;
+      if (!isRetriableLogError(err)) throw err;
       const now = clock.now();
       logger.warn("gateway: send to balance.operations failed; retrying", {
         request_id: op.request_id,

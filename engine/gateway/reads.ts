@@ -114,9 +114,6 @@ export interface OrderView {
 const ORDER_COLUMNS =
   "order_id, cid, side, order_type, tif, post_only, price, qty, filled_qty, status, reason, created_at";
 
-/** Order statuses after which nothing changes. */
-export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(["Filled", "Cancelled", "Rejected"]);
-
 function orderView(symbol: SymbolInfo, row: Row): OrderView {
   const price = bigOrNull(row, "price");
   return {

@@ -36,6 +36,11 @@ export interface Verdict {
   reason: string | null;
   /** Places (and cancels, when UBSCore knows it): the order id. */
   order_id: string | null;
+  /**
+   * Places and cancels: the order's status once the matching engine handled the command (UBSCore
+   * publishes those verdicts only then; Settlement keeps it in the body as `order_status`).
+   */
+  order_status: string | null;
   /** The request as UBSCore accepted it (amounts in minor units); {} if absent or unreadable. */
   body: Record<string, unknown>;
 }
@@ -71,13 +76,15 @@ export async function readVerdict(
     });
   }
   const order_id = bigOrNull(row, "order_id");
+  const body = parseBody(text(row, "body"));
   return {
     request_id,
     kind: text(row, "kind") ?? "",
     status,
     reason: text(row, "reason"),
     order_id: order_id === null ? null : order_id.toString(),
-    body: parseBody(text(row, "body")),
+    order_status: typeof body.order_status === "string" ? body.order_status : null,
+    body,
   };
 }
 

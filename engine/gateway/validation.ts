@@ -171,7 +171,7 @@ function money<T>(field: string, f: () => T): T {
 
 const TransferBody = z.strictObject({
   request_id: idText,
-  user_id: z.unknown(),
+  user_id: z.unknown().optional(),
   asset: z.string(),
   amount: z.string(),
 });
@@ -203,7 +203,7 @@ const OrderBody = z.strictObject({
   quantity: z.string(),
   time_in_force: z.enum(["GTC", "IOC", "FOK"]).optional(),
   post_only: z.boolean().optional(),
-  user_id: z.unknown(),
+  user_id: z.unknown().optional(),
 });
 
 export interface PlaceRequest {
@@ -253,10 +253,10 @@ export function parsePlace(body: Record<string, unknown>): PlaceRequest {
 }
 
 const CancelBody = z.strictObject({
-  order_id: z.unknown(),
+  order_id: z.unknown().optional(),
   cid: idText.optional(),
   request_id: idText.optional(),
-  user_id: z.unknown(),
+  user_id: z.unknown().optional(),
 });
 
 export interface CancelRequest {

@@ -43,6 +43,7 @@
 import { fitsInt64 } from "../domain/amount.ts";
 import { maxQtyForQuote, quoteCost } from "../domain/money.ts";
 import type { SymbolInfo } from "../domain/symbols.ts";
+import { OrderIdSet } from "./id-set.ts";
 import { type BookSide, OrderBook, RestingOrder } from "./order-book.ts";
 import type {
   BookConfig,
@@ -120,8 +121,8 @@ export class Matcher {
   private readonly lotNum: number;
   private readonly baseDecimals: number;
   private nextTradeId = 1n;
-  /** Every order id ever placed (not counting duplicates), in arrival order. */
-  private readonly seen = new Set<OrderId>();
+  /** Every order id ever placed (accepted or rejected). */
+  private readonly seen = new OrderIdSet();
 
   constructor(config: BookConfig) {
     validateConfig(config);
@@ -160,12 +161,10 @@ export class Matcher {
   private place(c: PlaceCommand, out: MatchEvent[]): void {
     const id = c.order_id;
     const user = c.user_id;
-    const seen = this.seen;
-    if (seen.has(id)) {
+    if (!this.seen.add(id)) {
       out.push(rejectEvent("place", id, user, "duplicate"));
       return;
     }
-    seen.add(id);
 
     const side = c.side;
     const qty = c.qty;
@@ -321,7 +320,7 @@ export class Matcher {
           left -= cost;
         }
         need -= take;
-        if (need <= 1000n) return null;
+        if (need === 0n) return null;
       }
     }
     return "fok";
@@ -346,7 +345,7 @@ export class Matcher {
     return {
       version: 1,
       next_trade_id: this.nextTradeId,
-      seen_order_ids: [...this.seen],
+      seen_order_ids: this.seen.ids(),
       bids: this.book.sideSnapshot("Buy"),
       asks: this.book.sideSnapshot("Sell"),
     };
@@ -366,8 +365,7 @@ export class Matcher {
     }
     m.nextTradeId = snap.next_trade_id;
     for (const id of snap.seen_order_ids) {
-      if (m.seen.has(id)) throw new Error(`snapshot: order id ${String(id)} listed twice in seen_order_ids`);
-      m.seen.add(id);
+      if (!m.seen.add(id)) throw new Error(`snapshot: order id ${String(id)} listed twice in seen_order_ids`);
     }
     const load = (side: Side, levels: LevelSnapshot[]): void => {
       let prev: bigint | null = null;

@@ -182,7 +182,10 @@ export interface BookSnapshot {
   version: 1;
   /** The trade id the next fill gets. */
   next_trade_id: bigint;
-  /** Every order id ever placed (accepted or rejected, not duplicates), in arrival order. */
+  /**
+   * Every order id ever placed (accepted or rejected), in canonical order: bigints ascending,
+   * then strings by UTF-16 code units. (Only membership matters: it decides "duplicate".)
+   */
   seen_order_ids: OrderId[];
   /** Best (highest) price first. */
   bids: LevelSnapshot[];

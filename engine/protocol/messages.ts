@@ -220,7 +220,8 @@ function obj(raw: string, what: string): Json {
   } catch {
     throw new MessageError(`${what}: not JSON`);
   }
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new MessageError(`${what}: not an object`);
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw new MessageError(`${what}: not an object`);
   const o = v as Json;
   if (o.v !== MESSAGE_VERSION) throw new MessageError(`${what}: unsupported version ${String(o.v)}`);
   return o;
@@ -232,13 +233,15 @@ function str(o: Json, k: string, what: string): string {
 }
 
 function int(o: Json, k: string, what: string): number {
-  if (typeof o[k] !== "number" || !Number.isSafeInteger(o[k])) throw new MessageError(`${what}.${k}: expected an integer`);
+  if (typeof o[k] !== "number" || !Number.isSafeInteger(o[k]))
+    throw new MessageError(`${what}.${k}: expected an integer`);
   return o[k] as number;
 }
 
 function minor(o: Json, k: string, what: string): string {
   const s = str(o, k, what);
-  if (!/^-?\d+$/.test(s)) throw new MessageError(`${what}.${k}: ${JSON.stringify(s)} is not an integer amount`);
+  if (!/^-?\d+$/.test(s))
+    throw new MessageError(`${what}.${k}: ${JSON.stringify(s)} is not an integer amount`);
   return s;
 }
 
@@ -260,7 +263,8 @@ export function decodeOperation(raw: string): Operation {
       if (o.price !== null) minor(o, "price", what);
       return o as unknown as Operation;
     case "cancel":
-      if ((o.order_id === null) === (o.cid === null)) throw new MessageError(`${what}: exactly one of order_id, cid`);
+      if ((o.order_id === null) === (o.cid === null))
+        throw new MessageError(`${what}: exactly one of order_id, cid`);
       return o as unknown as Operation;
     default:
       throw new MessageError(`operation: unknown type ${JSON.stringify(o.type)}`);
@@ -286,7 +290,8 @@ export function decodeValidatedOrder(raw: string): ValidatedOrder {
 
 export function decodeEngineOutput(raw: string): EngineOutput {
   const o = obj(raw, "engine_output");
-  if (o.type !== "engine_output") throw new MessageError(`engine_output: unknown type ${JSON.stringify(o.type)}`);
+  if (o.type !== "engine_output")
+    throw new MessageError(`engine_output: unknown type ${JSON.stringify(o.type)}`);
   int(o, "symbol_id", "engine_output");
   minor(o, "output_seq", "engine_output");
   if (!Array.isArray(o.events)) throw new MessageError("engine_output.events: expected an array");

@@ -46,8 +46,8 @@ import {
   EXTERNAL_ACCOUNT,
   FEE_ACCOUNT,
   type FillOut,
-  type OpResult,
   type Operation,
+  type OpResult,
   type OrderOut,
   type PlaceOp,
   type ValidatedOrder,
@@ -304,7 +304,7 @@ export class UbscoreState {
     body: Record<string, unknown>,
     ts: number,
     out: Outputs,
-  ): void {
+  ): undefined {
     const r: OpResult = {
       type: "result",
       v: 1,
@@ -322,7 +322,7 @@ export class UbscoreState {
     out.results.push(r);
   }
 
-  applyOperation(raw: string, ts: number, out: Outputs): void {
+  applyOperation(raw: string, ts: number, out: Outputs): undefined {
     let op: Operation;
     try {
       op = decodeOperation(raw);
@@ -375,7 +375,18 @@ export class UbscoreState {
     const t = o?.type;
     const kind: Operation["type"] =
       t === "deposit" || t === "withdraw" || t === "place" || t === "cancel" ? t : "deposit";
-    this.verdict(key, { request_id: rid, user_id: uid }, kind, "rejected", `malformed: ${why}`, null, null, {}, ts, out);
+    this.verdict(
+      key,
+      { request_id: rid, user_id: uid },
+      kind,
+      "rejected",
+      `malformed: ${why}`,
+      null,
+      null,
+      {},
+      ts,
+      out,
+    );
   }
 
   private amountOf(op: DepositOp | WithdrawOp): { asset: number; amount: bigint } | string {
@@ -389,7 +400,7 @@ export class UbscoreState {
     return { asset: op.asset_id, amount };
   }
 
-  private deposit(key: string, op: DepositOp, ts: number, out: Outputs): void {
+  private deposit(key: string, op: DepositOp, ts: number, out: Outputs): undefined {
     const a = this.amountOf(op);
     if (typeof a === "string") {
       this.verdict(key, op, "deposit", "rejected", a, null, null, {}, ts, out);
@@ -407,7 +418,7 @@ export class UbscoreState {
     this.verdict(key, op, "deposit", "accepted", null, null, null, body, ts, out);
   }
 
-  private withdraw(key: string, op: WithdrawOp, ts: number, out: Outputs): void {
+  private withdraw(key: string, op: WithdrawOp, ts: number, out: Outputs): undefined {
     const a = this.amountOf(op);
     if (typeof a === "string") {
       this.verdict(key, op, "withdraw", "rejected", a, null, null, {}, ts, out);
@@ -423,7 +434,7 @@ export class UbscoreState {
     this.verdict(key, op, "withdraw", "accepted", null, null, null, body, ts, out);
   }
 
-  private place(key: string, op: PlaceOp, ts: number, out: Outputs): void {
+  private place(key: string, op: PlaceOp, ts: number, out: Outputs): undefined {
     const reject = (reason: string, body: Record<string, unknown> = {}) =>
       this.verdict(key, op, "place", "rejected", reason, null, null, { cid: op.cid, ...body }, ts, out);
     let sym: SymbolInfo;
@@ -476,7 +487,8 @@ export class UbscoreState {
       frozen: freeze.toString(),
     };
     if (freeze > INT64_MAX) return reject("amount-too-large", body);
-    if (freeze <= 0n || this.peek(op.user_id, asset).avail < freeze) return reject("insufficient-balance", body);
+    if (freeze <= 0n || this.peek(op.user_id, asset).avail < freeze)
+      return reject("insufficient-balance", body);
 
     const orderId = (this.nextOrderId++).toString();
     this.cids.set(`${op.user_id}:${op.cid}`, orderId);
@@ -520,7 +532,7 @@ export class UbscoreState {
     });
   }
 
-  private cancel(key: string, op: CancelOp, ts: number, out: Outputs): void {
+  private cancel(key: string, op: CancelOp, ts: number, out: Outputs): undefined {
     const body = { order_id: op.order_id, cid: op.cid };
     let orderId: string | undefined;
     if (typeof op.order_id === "string" && op.order_id.length > 0) orderId = op.order_id;
@@ -581,7 +593,18 @@ export class UbscoreState {
       this.pendingCancels.delete(o.cancel_id);
       const key = `${pc.user_id}:${pc.request_id}`;
       if (cancelReject !== null || cancelStatus === null) {
-        this.verdict(key, pc, "cancel", "rejected", cancelReject ?? "unknown-order", pc.order_id, null, pc.body, ts, out);
+        this.verdict(
+          key,
+          pc,
+          "cancel",
+          "rejected",
+          cancelReject ?? "unknown-order",
+          pc.order_id,
+          null,
+          pc.body,
+          ts,
+          out,
+        );
       } else {
         this.verdict(key, pc, "cancel", "accepted", null, pc.order_id, cancelStatus, pc.body, ts, out);
       }
@@ -614,14 +637,17 @@ export class UbscoreState {
     const ref = `trade:${sym.id}:${f.trade_id}`;
 
     // Buyer: releases what it held for qty; spends quote; the rest (price improvement) is refunded.
-    const release = buyer.order_type === "Limit" ? quoteCost(buyer.price as bigint, qty, sym.base.decimals) : quote;
+    const release =
+      buyer.order_type === "Limit" ? quoteCost(buyer.price as bigint, qty, sym.base.decimals) : quote;
     if (release < quote || buyer.held < release) {
       throw new UbscoreInvariantError(
         `fill ${ref}: buyer order ${buyer.order_id} holds ${buyer.held}, needs ${release} (quote ${quote})`,
       );
     }
     if (seller.held < qty) {
-      throw new UbscoreInvariantError(`fill ${ref}: seller order ${seller.order_id} holds ${seller.held} < ${qty}`);
+      throw new UbscoreInvariantError(
+        `fill ${ref}: seller order ${seller.order_id} holds ${seller.held} < ${qty}`,
+      );
     }
     buyer.held -= release;
     buyer.filled += qty;
@@ -658,7 +684,9 @@ export class UbscoreState {
     }
     if (!TERMINAL.has(e.status)) return;
     if (BigInt(e.filled_qty) !== order.filled) {
-      out.warnings.push(`order ${order.order_id}: ME says filled ${e.filled_qty}, UBSCore counted ${order.filled}`);
+      out.warnings.push(
+        `order ${order.order_id}: ME says filled ${e.filled_qty}, UBSCore counted ${order.filled}`,
+      );
     }
     const held = order.held;
     order.held = 0n;

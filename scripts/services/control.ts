@@ -4,14 +4,15 @@
 //   const { kafka, cassandra } = await servicesUp();   // reuses running servers
 //   await restartKafka();                               // fault injection: data is kept
 //   await servicesDown();
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { sleep } from 'zx';
-import { CASSANDRA_VERSION, CONTACT_POINTS, LOCAL_DATA_CENTER, cassandraServer } from './cassandra.ts';
-import { BROKERS, KAFKA_VERSION, kafkaServer } from './kafka.ts';
-import { RUN_DIR, SERVICES_DIR, serverLog, serviceHome } from './layout.ts';
+import { closeSync, openSync, writeSync } from "node:fs";
+import { mkdir, readFile, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { sleep } from "zx";
+import { CASSANDRA_VERSION, CONTACT_POINTS, cassandraServer, LOCAL_DATA_CENTER } from "./cassandra.ts";
+import { BROKERS, KAFKA_VERSION, kafkaServer } from "./kafka.ts";
+import { RUN_DIR, SERVICES_DIR, serverLog, serviceHome } from "./layout.ts";
 import {
+  assertCanStart,
   type ServerSpec,
   type ServerStatus,
   type StartReport,
@@ -19,8 +20,8 @@ import {
   serverStatus,
   startServer,
   stopServer,
-} from './server.ts';
-import { findJava } from './toolchain.ts';
+} from "./server.ts";
+import { findJava } from "./toolchain.ts";
 
 export { CASSANDRA_VERSION, KAFKA_VERSION, SERVICES_DIR };
 
@@ -47,7 +48,10 @@ export function endpoints(): ServiceEndpoints {
 export async function servicesUp(options: ControlOptions = {}): Promise<ServiceEndpoints> {
   const log = options.log ?? logToStderr;
   return withLock(async () => {
-    await findJava(); // before anything else: the one prerequisite every start needs
+    // Check everything before starting anything, so a taken port or a missing JDK does not
+    // leave one server half-started.
+    await findJava();
+    await settleAll(SERVERS.map((server) => assertCanStart(server)));
     const reports = await settleAll(SERVERS.map((server) => startServer(server)));
     for (const report of reports) log(describeStart(report));
     return endpoints();
@@ -66,7 +70,7 @@ export async function servicesDown(options: DownOptions = {}): Promise<void> {
     for (const report of reports) log(describeStop(report));
     if (options.wipe) {
       for (const server of SERVERS) await rm(serviceHome(server.name), { recursive: true, force: true });
-      log('data wiped');
+      log("data wiped");
     }
   });
 }
@@ -104,22 +108,22 @@ export function servicesStatus(): Promise<ServerStatus[]> {
 /** Waits for every start or stop, so one failure does not leave the other half-observed. */
 async function settleAll<T>(work: Promise<T>[]): Promise<T[]> {
   const results = await Promise.allSettled(work);
-  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
   if (failures.length > 0) {
-    throw new Error(failures.map((f) => (f instanceof Error ? f.message : String(f))).join('\n\n'));
+    throw new Error(failures.map((f) => (f instanceof Error ? f.message : String(f))).join("\n\n"));
   }
   return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 function describeStart(report: StartReport): string {
-  const where = report.name === 'kafka' ? BROKERS.join(',') : CONTACT_POINTS.join(',');
+  const where = report.name === "kafka" ? BROKERS.join(",") : CONTACT_POINTS.join(",");
   if (report.reused) return `${report.name}: already up (pid ${report.pid}) on ${where}, reused`;
   const steps = [`pid ${report.pid}`, `JVM to first answer ${seconds(report.readyMs)}`];
   if (report.prepareMs >= 100) steps.push(`jars, config, storage ${seconds(report.prepareMs)}`);
   if (report.warmUpMs >= 100) steps.push(`warm-up ${seconds(report.warmUpMs)}`);
   const total = report.prepareMs + report.readyMs + report.warmUpMs;
   return (
-    `${report.name}: up in ${seconds(total)} (${steps.join('; ')}) on ${where}, ` +
+    `${report.name}: up in ${seconds(total)} (${steps.join("; ")}) on ${where}, ` +
     `log ${path.relative(process.cwd(), serverLog(report.name))}`
   );
 }
@@ -143,7 +147,7 @@ function logToStderr(line: string): void {
 // same ports would fail confusingly, so every state change runs under one lock: a promise chain
 // inside this process and a lock file (holding the owner's pid) across processes.
 
-const LOCK_FILE = path.join(RUN_DIR, 'lock');
+const LOCK_FILE = path.join(RUN_DIR, "lock");
 /** A start from scratch includes a Maven download; waiting longer than that means a bug. */
 const LOCK_WAIT_MS = 10 * 60_000;
 let inProcess: Promise<unknown> = Promise.resolve();
@@ -168,7 +172,7 @@ async function acquireFileLock(): Promise<void> {
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     if (tryCreateLock()) return;
-    const holder = Number((await readFile(LOCK_FILE, 'utf8').catch(() => '')).trim());
+    const holder = Number((await readFile(LOCK_FILE, "utf8").catch(() => "")).trim());
     if (!isAlive(holder) && !(await justCreated(LOCK_FILE))) {
       // Left by a process that died mid-`up` (Ctrl-C, kill): take it over.
       await rm(LOCK_FILE, { force: true });
@@ -189,12 +193,12 @@ async function justCreated(file: string): Promise<boolean> {
 
 function tryCreateLock(): boolean {
   try {
-    const fd = openSync(LOCK_FILE, 'wx');
+    const fd = openSync(LOCK_FILE, "wx");
     writeSync(fd, `${process.pid}\n`);
     closeSync(fd);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw error;
   }
 }
@@ -205,6 +209,6 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

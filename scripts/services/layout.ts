@@ -1,23 +1,23 @@
 // Where everything of the local Kafka and Cassandra lives. One ignored folder, `.services/` at
 // the repo root, holds the resolved jars (a cache: a second `up` downloads nothing), the rendered
 // configs, the data, the logs and the pid files, so `git clean`-style resets stay simple.
-import path from 'node:path';
+import path from "node:path";
 
-export type ServiceName = 'kafka' | 'cassandra';
+export type ServiceName = "kafka" | "cassandra";
 
 /** This folder: the poms and config templates checked into git. */
 export const TEMPLATES_DIR = import.meta.dirname;
 
-export const REPO_ROOT = path.resolve(TEMPLATES_DIR, '..', '..');
+export const REPO_ROOT = path.resolve(TEMPLATES_DIR, "..", "..");
 
 /** Overridable so tests or a second checkout can keep a separate instance's state apart. */
 export const SERVICES_DIR = path.resolve(
-  process.env.TRADESIM_SERVICES_DIR ?? path.join(REPO_ROOT, '.services'),
+  process.env.TRADESIM_SERVICES_DIR ?? path.join(REPO_ROOT, ".services"),
 );
 
-export const LOGS_DIR = path.join(SERVICES_DIR, 'logs');
-export const RUN_DIR = path.join(SERVICES_DIR, 'run');
-export const LIB_DIR = path.join(SERVICES_DIR, 'lib');
+export const LOGS_DIR = path.join(SERVICES_DIR, "logs");
+export const RUN_DIR = path.join(SERVICES_DIR, "run");
+export const LIB_DIR = path.join(SERVICES_DIR, "lib");
 
 /** Rendered configs and data of one server; `down --wipe` deletes exactly this folder. */
 export function serviceHome(name: ServiceName): string {

@@ -1,12 +1,20 @@
 // Detached server processes: spawn, recognise, wait for, stop. The servers must outlive the
 // script that started them (`npm run services:up` returns, tests run later), so everything here
 // works from pid files and /proc rather than from ChildProcess handles.
-import { spawn } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
-import { $, sleep } from 'zx';
-import { type ServiceName, SERVICES_DIR, LOGS_DIR, RUN_DIR, consoleLog, pidFile, serverLog } from './layout.ts';
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import net from "node:net";
+import { $, sleep } from "zx";
+import {
+  consoleLog,
+  LOGS_DIR,
+  pidFile,
+  RUN_DIR,
+  SERVICES_DIR,
+  type ServiceName,
+  serverLog,
+} from "./layout.ts";
 
 /**
  * System properties that tag a JVM as ours. A pid file alone is not proof: after a reboot or a
@@ -18,11 +26,11 @@ export function ownershipFlags(name: ServiceName): string[] {
 
 function isOurProcess(pid: number, name: ServiceName): boolean {
   const cmdlinePath = `/proc/${pid}/cmdline`;
-  if (existsSync('/proc/self/cmdline')) {
+  if (existsSync("/proc/self/cmdline")) {
     // A zombie or a dead pid has an empty or missing cmdline, so this also answers "alive?".
     let argv: string[];
     try {
-      argv = readFileSync(cmdlinePath, 'utf8').split('\0');
+      argv = readFileSync(cmdlinePath, "utf8").split("\0");
     } catch {
       return false;
     }
@@ -42,7 +50,7 @@ export async function runningPid(name: ServiceName): Promise<number | undefined>
   const file = pidFile(name);
   let pid: number;
   try {
-    pid = Number((await readFile(file, 'utf8')).trim());
+    pid = Number((await readFile(file, "utf8")).trim());
   } catch {
     return undefined;
   }
@@ -60,10 +68,10 @@ export async function spawnDetached(
 ): Promise<number> {
   await mkdir(LOGS_DIR, { recursive: true });
   await mkdir(RUN_DIR, { recursive: true });
-  const out = openSync(consoleLog(name), 'a');
+  const out = openSync(consoleLog(name), "a");
   try {
     // detached: own process group, so the terminal's Ctrl-C and the parent's exit do not reach it.
-    const child = spawn(bin, args, { cwd, detached: true, stdio: ['ignore', out, out] });
+    const child = spawn(bin, args, { cwd, detached: true, stdio: ["ignore", out, out] });
     const pid = child.pid;
     if (pid === undefined) throw new Error(`could not start ${bin} for ${name}`);
     child.unref();
@@ -76,9 +84,9 @@ export async function spawnDetached(
 
 /** SIGTERM (both servers shut down cleanly on it), then SIGKILL if it takes longer than allowed. */
 export async function stopProcess(name: ServiceName, pid: number, timeoutMs: number): Promise<void> {
-  signal(pid, 'SIGTERM');
+  signal(pid, "SIGTERM");
   if (!(await waitForExit(pid, name, timeoutMs))) {
-    signal(pid, 'SIGKILL');
+    signal(pid, "SIGKILL");
     if (!(await waitForExit(pid, name, 10_000))) {
       throw new Error(`${name} (pid ${pid}) survived SIGKILL`);
     }
@@ -90,7 +98,7 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   try {
     process.kill(pid, sig);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
   }
 }
 
@@ -114,7 +122,7 @@ export async function assertPortsFree(name: ServiceName, ports: number[]): Promi
     const holder = await describePortHolder(port);
     throw new Error(
       `port ${port} (needed by ${name}) is already in use by a process that is not ours` +
-        `${holder ? `:\n${holder}` : ''}\nstop it, or stop the other instance, then retry`,
+        `${holder ? `:\n${holder}` : ""}\nstop it, or stop the other instance, then retry`,
     );
   }
 }
@@ -122,8 +130,8 @@ export async function assertPortsFree(name: ServiceName, ports: number[]): Promi
 function canBind(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => {
+    server.once("error", () => resolve(false));
+    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => {
       server.close(() => resolve(true));
     });
   });
@@ -132,7 +140,7 @@ function canBind(port: number): Promise<boolean> {
 async function describePortHolder(port: number): Promise<string> {
   // Best effort: `ss` names the process when we may see it; its absence costs only detail.
   const result = await $({ quiet: true, nothrow: true })`ss -Hltnp ${`sport = :${port}`}`;
-  return result.exitCode === 0 ? result.stdout.trim() : '';
+  return result.exitCode === 0 ? result.stdout.trim() : "";
 }
 
 export interface WaitOptions {
@@ -168,9 +176,9 @@ export async function waitUntilReady(probe: () => Promise<boolean>, opts: WaitOp
 export async function logTails(name: ServiceName, lines = 25): Promise<string> {
   const parts: string[] = [];
   for (const file of [consoleLog(name), serverLog(name)]) {
-    const text = await readFile(file, 'utf8').catch(() => '');
-    if (text.trim() === '') continue;
-    parts.push(`--- last lines of ${file}\n${text.trimEnd().split('\n').slice(-lines).join('\n')}`);
+    const text = await readFile(file, "utf8").catch(() => "");
+    if (text.trim() === "") continue;
+    parts.push(`--- last lines of ${file}\n${text.trimEnd().split("\n").slice(-lines).join("\n")}`);
   }
-  return parts.join('\n');
+  return parts.join("\n");
 }

@@ -1,8 +1,8 @@
 // The lifecycle shared by both servers: what differs (configs, flags, probes) lives in a
 // ServerSpec in kafka.ts and cassandra.ts; starting, reusing and stopping are the same here.
-import { mkdir } from 'node:fs/promises';
-import type { ServiceName } from './layout.ts';
-import { assertPortsFree, runningPid, spawnDetached, stopProcess, waitUntilReady } from './proc.ts';
+import { mkdir } from "node:fs/promises";
+import type { ServiceName } from "./layout.ts";
+import { assertPortsFree, runningPid, spawnDetached, stopProcess, waitUntilReady } from "./proc.ts";
 
 export interface LaunchCommand {
   bin: string;
@@ -36,6 +36,11 @@ export interface StartReport {
   readyMs: number;
   /** The spec's warm-up after a fresh start. */
   warmUpMs: number;
+}
+
+/** Throws if the server is not running and one of its ports is held by someone else. */
+export async function assertCanStart(spec: ServerSpec): Promise<void> {
+  if ((await runningPid(spec.name)) === undefined) await assertPortsFree(spec.name, spec.ports);
 }
 
 export async function startServer(spec: ServerSpec): Promise<StartReport> {

@@ -1,8 +1,8 @@
 // Config files are checked in as templates with `{{NAME}}` placeholders (a syntax that neither
 // log4j2's `${...}` lookups nor YAML use) and rendered into `.services/` with absolute paths.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { template } from './layout.ts';
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { template } from "./layout.ts";
 
 export type TemplateVars = Record<string, string | number>;
 
@@ -21,7 +21,7 @@ export async function writeFromTemplate(
   target: string,
   vars: TemplateVars,
 ): Promise<void> {
-  const text = await readFile(template(templateName), 'utf8');
+  const text = await readFile(template(templateName), "utf8");
   await mkdir(path.dirname(target), { recursive: true });
   await writeFile(target, renderTemplate(text, vars, templateName));
 }

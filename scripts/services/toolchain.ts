@@ -1,11 +1,11 @@
 // The two outside tools the servers need: a Java 17 runtime and, on first use only, Maven to
 // fetch the jars from Maven Central. Both are checked up front with an actionable message,
 // because a missing JDK otherwise surfaces as an obscure spawn ENOENT half-way through `up`.
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { $, which } from 'zx';
-import { LIB_DIR, LOGS_DIR, template } from './layout.ts';
+import { existsSync } from "node:fs";
+import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { $, which } from "zx";
+import { LIB_DIR, LOGS_DIR, template } from "./layout.ts";
 
 /** Cassandra 5.0 runs on Java 11 or 17 only (it calls System.setSecurityManager, gone in 24);
  *  Kafka 4.x brokers need 17 or newer. So 17 it is, for both. */
@@ -25,18 +25,18 @@ export function findJava(): Promise<Java> {
 }
 
 async function locateJava(): Promise<Java> {
-  const bin = process.env.TRADESIM_JAVA ?? (await which('java', { nothrow: true }));
+  const bin = process.env.TRADESIM_JAVA ?? (await which("java", { nothrow: true }));
   if (!bin || !existsSync(bin)) {
     throw new Error(
-      'java not found: install a JDK 17 (Debian: apt-get install openjdk-17-jre-headless) ' +
-        'or point TRADESIM_JAVA at a Java 17 binary',
+      "java not found: install a JDK 17 (Debian: apt-get install openjdk-17-jre-headless) " +
+        "or point TRADESIM_JAVA at a Java 17 binary",
     );
   }
   const major = await javaMajorVersion(bin);
   if (major !== REQUIRED_JAVA_MAJOR) {
     throw new Error(
       `${bin} is Java ${major}, but Cassandra 5.0 and Kafka 4 need Java ${REQUIRED_JAVA_MAJOR} ` +
-        '(set TRADESIM_JAVA to a Java 17 binary, e.g. /usr/lib/jvm/java-17-openjdk-amd64/bin/java)',
+        "(set TRADESIM_JAVA to a Java 17 binary, e.g. /usr/lib/jvm/java-17-openjdk-amd64/bin/java)",
     );
   }
   return { bin, major };
@@ -63,13 +63,13 @@ export async function resolveJars(
   properties: Record<string, string>,
 ): Promise<string> {
   const target = path.join(LIB_DIR, folder);
-  const marker = path.join(target, '.complete');
+  const marker = path.join(target, ".complete");
   if (existsSync(marker)) return target;
 
-  if (!(await which('mvn', { nothrow: true }))) {
+  if (!(await which("mvn", { nothrow: true }))) {
     throw new Error(
       `the jars for ${folder} are not cached in ${target} and mvn is not installed ` +
-        '(Debian: apt-get install maven); Maven fetches them from Maven Central once',
+        "(Debian: apt-get install maven); Maven fetches them from Maven Central once",
     );
   }
   const staging = `${target}.partial`;
@@ -77,11 +77,11 @@ export async function resolveJars(
   await mkdir(LOGS_DIR, { recursive: true });
   const mvnLog = path.join(LOGS_DIR, `mvn-${folder}.log`);
   const args = [
-    '-B',
-    '-f',
+    "-B",
+    "-f",
     template(pomFile),
-    'dependency:copy-dependencies',
-    '-DincludeScope=runtime',
+    "dependency:copy-dependencies",
+    "-DincludeScope=runtime",
     `-DoutputDirectory=${staging}`,
     ...Object.entries(properties).map(([key, value]) => `-D${key}=${value}`),
   ];
@@ -98,7 +98,7 @@ export async function resolveJars(
 
 /** The one jar in `dir` whose file name starts with `prefix` (e.g. the jamm agent). */
 export async function findJar(dir: string, prefix: string): Promise<string> {
-  const jars = (await readdir(dir)).filter((f) => f.startsWith(prefix) && f.endsWith('.jar'));
+  const jars = (await readdir(dir)).filter((f) => f.startsWith(prefix) && f.endsWith(".jar"));
   if (jars.length !== 1) {
     throw new Error(`expected one ${prefix}*.jar in ${dir}, found ${jars.length}`);
   }

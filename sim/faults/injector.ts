@@ -10,6 +10,8 @@ export class FaultInjector {
   private readonly sched: Scheduler;
   private readonly rates: FaultRates;
   private readonly armed = new Map<FaultName, number>();
+  /** While paused (the world's bootstrap), nothing fires and latencies are at their base. */
+  paused = false;
   readonly fired: Record<FaultName, number>;
 
   constructor(sched: Scheduler, rates: FaultRates) {
@@ -38,6 +40,7 @@ export class FaultInjector {
 
   /** An opportunity for `name`: true if it fires now (and it is counted and traced). */
   maybe(name: FaultName, detail = ""): boolean {
+    if (this.paused) return false;
     const armed = this.armed.get(name) ?? 0;
     let fire = false;
     if (armed > 0) {
@@ -59,7 +62,7 @@ export class FaultInjector {
 
   /** A seeded latency in µs for a component, drawn from its own stream; 0 if latency is off. */
   latencyUs(name: "kafka.latency" | "scylla.latency", baseUs: number, tailUs: number): number {
-    if (this.rates[name] <= 0) return baseUs;
+    if (this.paused || this.rates[name] <= 0) return baseUs;
     const rng = this.sched.rng(`faults/${name}`);
     // Mostly near the base, sometimes a long tail: a crude but deterministic heavy tail.
     const x = rng.float();

@@ -52,20 +52,26 @@ export class SimAdmin implements Admin {
     waitForLeaders?: boolean;
   }): Promise<boolean> {
     const topics = options?.topics;
-    if (!topics || !Array.isArray(topics)) throw new KafkaJSNonRetriableError(`Invalid topics array ${topics}`);
+    if (!topics || !Array.isArray(topics))
+      throw new KafkaJSNonRetriableError(`Invalid topics array ${topics}`);
     if (topics.some(({ topic }) => typeof topic !== "string")) {
       throw new KafkaJSNonRetriableError("Invalid topics array, the topic names have to be a valid string");
     }
     if (new Set(topics.map(({ topic }) => topic)).size < topics.length) {
-      throw new KafkaJSNonRetriableError("Invalid topics array, it cannot have multiple entries for the same topic");
+      throw new KafkaJSNonRetriableError(
+        "Invalid topics array, it cannot have multiple entries for the same topic",
+      );
     }
     const ctx = this.ctx;
     const errors = await ctx.rpc(liveGuard(this.proc), "kafka.create-topics", () => {
       const errs: KafkaJSCreateTopicError[] = [];
       for (const { topic, numPartitions } of topics) {
-        const n = numPartitions === undefined || numPartitions === -1 ? ctx.opts.defaultPartitions : numPartitions;
-        if (!isLegalTopicName(topic)) errs.push(new KafkaJSCreateTopicError("INVALID_TOPIC_EXCEPTION", topic));
-        else if (!Number.isInteger(n) || n <= 0) errs.push(new KafkaJSCreateTopicError("INVALID_PARTITIONS", topic));
+        const n =
+          numPartitions === undefined || numPartitions === -1 ? ctx.opts.defaultPartitions : numPartitions;
+        if (!isLegalTopicName(topic))
+          errs.push(new KafkaJSCreateTopicError("INVALID_TOPIC_EXCEPTION", topic));
+        else if (!Number.isInteger(n) || n <= 0)
+          errs.push(new KafkaJSCreateTopicError("INVALID_PARTITIONS", topic));
         else if (!ctx.broker.createTopic(topic, n, false, ctx.sched.now())) {
           errs.push(new KafkaJSCreateTopicError("TOPIC_ALREADY_EXISTS", topic));
         } else ctx.sched.note(`kafka topic ${topic} created with ${n} partition(s)`);
@@ -91,7 +97,8 @@ export class SimAdmin implements Admin {
         low: "0",
       }));
     });
-    if (result === null) return ctx.failAfterRetries(live, new KafkaJSProtocolError("UNKNOWN_TOPIC_OR_PARTITION"));
+    if (result === null)
+      return ctx.failAfterRetries(live, new KafkaJSProtocolError("UNKNOWN_TOPIC_OR_PARTITION"));
     return result;
   }
 
@@ -107,8 +114,10 @@ export class SimAdmin implements Admin {
     const live = liveGuard(this.proc);
     const ctx = this.ctx;
     const result = await ctx.rpc(live, "kafka.offset-fetch", () => {
-      const out: Array<{ topic: string; partitions: Array<{ partition: number; offset: string; metadata: null }> }> =
-        [];
+      const out: Array<{
+        topic: string;
+        partitions: Array<{ partition: number; offset: string; metadata: null }>;
+      }> = [];
       for (const topic of topics) {
         const t = ctx.broker.topic(topic);
         if (t === undefined) return null;
@@ -123,7 +132,8 @@ export class SimAdmin implements Admin {
       }
       return out;
     });
-    if (result === null) return ctx.failAfterRetries(live, new KafkaJSProtocolError("UNKNOWN_TOPIC_OR_PARTITION"));
+    if (result === null)
+      return ctx.failAfterRetries(live, new KafkaJSProtocolError("UNKNOWN_TOPIC_OR_PARTITION"));
     return result;
   }
 

@@ -97,6 +97,18 @@ interface RunConfig {
   eachMessage: ConsumerRunConfig["eachMessage"] | null;
 }
 
+/** The member's state for one assigned partition (kafkajs keeps it in its OffsetManager). */
+interface PartState {
+  readonly topic: string;
+  readonly partition: number;
+  readonly key: string;
+  readonly log: PartitionLog | undefined;
+  /** The member's view of the committed offset (-1: none; undefined: not fetched yet). */
+  committed: number | undefined;
+  /** The next offset after the last resolved (handled) record, if any since the last join. */
+  resolved: number | undefined;
+}
+
 interface FetchRequest {
   topic: string;
   partition: number;
@@ -126,9 +138,9 @@ interface Run {
   memberId: string | null;
   generationId: number;
   assignment: TopicPartitions[];
-  /** The member's view of committed offsets, and offsets resolved (handled) since. */
-  committed: Map<string, number>;
-  resolved: Map<string, number>;
+  /** Assigned partitions, in assignment order, and by "topic\0partition". */
+  parts: PartState[];
+  byKey: Map<string, PartState>;
   lastCommitMs: number;
   lastHeartbeatMs: number;
   heartbeatInFlight: Promise<void> | null;
@@ -141,11 +153,15 @@ interface Run {
 const NOT_INITIALIZED = "Consumer group was not initialized, consumer#run must be called first";
 
 function parseOffset(offset: unknown): number {
-  const s = typeof offset === "number" ? String(offset) : offset;
-  if (typeof s !== "string" || !/^-?\d+$/.test(s)) {
+  const n =
+    typeof offset === "string" && offset.trim() !== ""
+      ? Number(offset)
+      : typeof offset === "number"
+        ? offset
+        : Number.NaN;
+  if (!Number.isSafeInteger(n))
     throw new KafkaJSNonRetriableError(`Invalid offset, expected a long received ${offset}`);
-  }
-  return Number(s);
+  return n;
 }
 
 export class SimConsumer implements Consumer {
@@ -162,7 +178,7 @@ export class SimConsumer implements Consumer {
   private restartPending = false;
 
   constructor(ctx: KafkaContext, proc: SimProcess, options: ConsumerOptions) {
-    if (!options || !options.groupId) {
+    if (!options?.groupId) {
       throw new KafkaJSNonRetriableError("Consumer groupId must be a non-empty string.");
     }
     this.ctx = ctx;
@@ -172,7 +188,8 @@ export class SimConsumer implements Consumer {
     this.heartbeatIntervalMs = options.heartbeatInterval ?? 3_000;
     this.maxWaitTimeMs = options.maxWaitTimeInMs ?? 5_000;
     this.rebalanceTimeoutMs =
-      (options as ConsumerOptions & { rebalanceTimeout?: number }).rebalanceTimeout ?? ctx.opts.rebalanceTimeoutMs;
+      (options as ConsumerOptions & { rebalanceTimeout?: number }).rebalanceTimeout ??
+      ctx.opts.rebalanceTimeoutMs;
     if (this.heartbeatIntervalMs >= this.sessionTimeoutMs) {
       throw new KafkaJSNonRetriableError(
         `Consumer heartbeatInterval (${this.heartbeatIntervalMs}) must be lower than sessionTimeout (${this.sessionTimeoutMs}). It is recommended to set heartbeatInterval to approximately a third of the sessionTimeout.`,
@@ -211,7 +228,8 @@ export class SimConsumer implements Consumer {
   }
 
   async subscribe(subscription: { topics: string[]; fromBeginning?: boolean }): Promise<void> {
-    if (this.run_ !== null) throw new KafkaJSNonRetriableError("Cannot subscribe to topic while consumer is running");
+    if (this.run_ !== null)
+      throw new KafkaJSNonRetriableError("Cannot subscribe to topic while consumer is running");
     const { topics, fromBeginning = false } = subscription ?? {};
     if (!topics) throw new KafkaJSNonRetriableError('Missing required argument "topics"');
     if (!Array.isArray(topics)) throw new KafkaJSNonRetriableError('Argument "topics" must be an array');
@@ -283,7 +301,8 @@ export class SimConsumer implements Consumer {
       throw new KafkaJSNonRetriableError(`Invalid partition, expected a number received ${partition}`);
     }
     const o = parseOffset(offset);
-    if (o < 0 && o !== -1 && o !== -2) throw new KafkaJSNonRetriableError("Offset must not be a negative number");
+    if (o < 0 && o !== -1 && o !== -2)
+      throw new KafkaJSNonRetriableError("Offset must not be a negative number");
     const run = this.run_;
     if (run === null) throw new KafkaJSNonRetriableError(NOT_INITIALIZED);
     run.seeks.set(tpKey(topic, Number(partition)), { topic, partition: Number(partition), offset: o });
@@ -292,7 +311,8 @@ export class SimConsumer implements Consumer {
 
   assignment(): Array<{ topic: string; partition: number }> {
     const out: Array<{ topic: string; partition: number }> = [];
-    for (const t of this.run_?.assignment ?? []) for (const p of t.partitions) out.push({ topic: t.topic, partition: p });
+    for (const t of this.run_?.assignment ?? [])
+      for (const p of t.partitions) out.push({ topic: t.topic, partition: p });
     return out;
   }
 
@@ -313,8 +333,8 @@ export class SimConsumer implements Consumer {
       memberId: null,
       generationId: -1,
       assignment: [],
-      committed: new Map(),
-      resolved: new Map(),
+      parts: [],
+      byKey: new Map(),
       lastCommitMs: this.ctx.nowMs(),
       lastHeartbeatMs: this.ctx.nowMs(),
       heartbeatInFlight: null,
@@ -342,15 +362,23 @@ export class SimConsumer implements Consumer {
 
   /** kafkajs's onCrash: disconnect (leave the group), then restart unless the error forbids it. */
   private async crashRunner(run: Run, err: Error & { retryTime?: number }): Promise<void> {
-    const restart = err.name === "KafkaJSNumberOfRetriesExceeded" || (originalCause(err) as { retriable?: unknown })?.retriable === true;
+    const restart =
+      err.name === "KafkaJSNumberOfRetriesExceeded" ||
+      (originalCause(err) as { retriable?: unknown })?.retriable === true;
     this.ctx.stats.consumerFailures++;
-    this.ctx.sched.note(`kafka consumer ${this.proc.name} ${this.groupId} crashed: ${err.name}: ${err.message}`);
+    this.ctx.sched.note(
+      `kafka consumer ${this.proc.name} ${this.groupId} crashed: ${err.name}: ${err.message}`,
+    );
     this.ctx.hooks.onConsumerFailure?.(this.proc, { groupId: this.groupId, error: err, restart });
     if (!run.live()) return never();
     await this.stop();
     if (!restart) return;
     this.restartPending = true;
-    await this.ctx.sleep((err.retryTime ?? this.ctx.opts.initialRetryTimeMs) * 1000, run.live, "kafka.restart");
+    await this.ctx.sleep(
+      (err.retryTime ?? this.ctx.opts.initialRetryTimeMs) * 1000,
+      run.live,
+      "kafka.restart",
+    );
     if (!this.restartPending || this.run_ !== null) return;
     this.restartPending = false;
     await this.start(run.config);
@@ -418,8 +446,24 @@ export class SimConsumer implements Consumer {
     run.memberId = res.memberId;
     run.generationId = res.generationId;
     run.assignment = res.assignment.filter((t) => this.topics.has(t.topic));
-    run.committed = new Map();
-    run.resolved = new Map();
+    run.parts = [];
+    run.byKey = new Map();
+    for (const t of run.assignment) {
+      const topic = ctx.broker.topic(t.topic);
+      for (const p of t.partitions) {
+        const key = tpKey(t.topic, p);
+        const part: PartState = {
+          topic: t.topic,
+          partition: p,
+          key,
+          log: topic?.partitions[p],
+          committed: undefined,
+          resolved: undefined,
+        };
+        run.parts.push(part);
+        run.byKey.set(key, part);
+      }
+    }
     run.lastCommitMs = ctx.nowMs();
     run.lastHeartbeatMs = ctx.nowMs();
   }
@@ -430,24 +474,22 @@ export class SimConsumer implements Consumer {
     await this.resolveOffsets(run);
     if (!run.running) return;
     const requests: FetchRequest[] = [];
-    for (const t of run.assignment) {
-      const topic = this.ctx.broker.topic(t.topic);
-      if (topic === undefined) continue;
-      for (const p of t.partitions) {
-        const key = tpKey(t.topic, p);
-        const committed = run.committed.get(key);
-        if (committed === undefined) continue;
-        let next = run.resolved.get(key) ?? committed;
-        if (next < 0) next = 0;
-        requests.push({ topic: t.topic, partition: p, log: topic.partitions[p], fetchOffset: next });
-      }
+    for (const part of run.parts) {
+      if (part.committed === undefined || part.log === undefined) continue;
+      let next = part.resolved ?? part.committed;
+      if (next < 0) next = 0;
+      requests.push({ topic: part.topic, partition: part.partition, log: part.log, fetchOffset: next });
     }
     const result = await this.fetch(run, requests);
     if (!run.running) return;
     for (const r of result.outOfRange) await this.setDefaultOffset(run, r.topic, r.partition);
-    const batches = run.seeks.size === 0 ? result.batches : result.batches.filter((b) => !run.seeks.has(tpKey(b.topic, b.partition)));
+    const batches =
+      run.seeks.size === 0
+        ? result.batches
+        : result.batches.filter((b) => !run.seeks.has(tpKey(b.topic, b.partition)));
     if (batches.length === 0) {
-      await this.heartbeat(run, result.polled);
+      const hb = this.heartbeat(run, result.polled);
+      if (hb !== null) await hb;
       return;
     }
     await this.process(run, batches);
@@ -467,7 +509,9 @@ export class SimConsumer implements Consumer {
           if (r.fetchOffset > high) outOfRange.push(r);
           else if (r.fetchOffset < high) {
             const end = Math.min(high, r.fetchOffset + max);
-            batches.push(new SimBatch(r.topic, r.partition, String(high), r.log.records.slice(r.fetchOffset, end)));
+            batches.push(
+              new SimBatch(r.topic, r.partition, String(high), r.log.records.slice(r.fetchOffset, end)),
+            );
           }
         }
         return batches.length > 0 || outOfRange.length > 0 ? { batches, outOfRange, polled: false } : null;
@@ -505,6 +549,7 @@ export class SimConsumer implements Consumer {
       };
       run.parked = parked;
       for (const r of requests) r.log.park(parked);
+      ctx.coordinator.idle(this.groupId, run.memberId);
       if (this.assignedSeekPending(run)) parked.end("seek");
       else if (ctx.coordinator.hasNews(this.groupId, run.memberId, run.generationId)) this.news(run);
     });
@@ -549,15 +594,18 @@ export class SimConsumer implements Consumer {
 
   private async handleBatch(run: Run, batch: SimBatch): Promise<void> {
     if (!run.running) return;
-    const evict = this.ctx.faults.maybe(
-      "kafka.rebalance-mid-batch",
-      `${this.proc.name} ${this.groupId} ${batch.topic}/${batch.partition}`,
-    );
+    const faults = this.ctx.faults;
+    const fence = "kafka.rebalance-mid-batch";
+    const evict =
+      faults.enabled(fence) &&
+      faults.maybe(fence, `${this.proc.name} ${this.groupId} ${batch.topic}/${batch.partition}`);
     if (run.config.eachMessage !== null) await this.processEachMessage(run, batch, evict);
     else if (run.config.eachBatch !== null) await this.processEachBatch(run, batch, evict);
     if (!run.running && run.dead) return never();
-    await this.autoCommit(run);
-    await this.heartbeat(run);
+    const committing = this.autoCommit(run);
+    if (committing !== null) await committing;
+    const hb = this.heartbeat(run);
+    if (hb !== null) await hb;
   }
 
   private evict(run: Run): void {
@@ -568,10 +616,11 @@ export class SimConsumer implements Consumer {
   private async processEachBatch(run: Run, batch: SimBatch, evict: boolean): Promise<void> {
     const { topic, partition } = batch;
     const key = tpKey(topic, partition);
+    const lastOffset = Number(batch.lastOffset());
     const payload: EachBatchPayload & { uncommittedOffsets(): { topics: TopicPartitionsOffsets[] } } = {
       batch,
-      resolveOffset: (offset: string) => this.resolveOffset(run, topic, partition, offset),
-      heartbeat: () => this.heartbeat(run),
+      resolveOffset: (offset: string) => this.resolveOffset(run, key, parseOffset(offset)),
+      heartbeat: () => this.heartbeat(run) ?? Promise.resolve(),
       commitOffsetsIfNecessary: async (offsets?: unknown) => {
         if (offsets) await this.commit(run, flattenOffsets(offsets), true);
         else await this.commitIfNecessary(run);
@@ -589,13 +638,13 @@ export class SimConsumer implements Consumer {
       await this.autoCommit(run);
       throw e;
     }
-    if (run.config.eachBatchAutoResolve) this.resolveOffset(run, topic, partition, batch.lastOffset());
+    if (run.config.eachBatchAutoResolve) this.resolveOffset(run, key, lastOffset);
   }
 
   private async processEachMessage(run: Run, batch: SimBatch, evict: boolean): Promise<void> {
     const { topic, partition } = batch;
     const key = tpKey(topic, partition);
-    const heartbeat = () => this.heartbeat(run);
+    const heartbeat = () => this.heartbeat(run) ?? Promise.resolve();
     let first = true;
     for (const message of batch.messages) {
       if (!run.running || run.seeks.has(key)) break;
@@ -608,25 +657,28 @@ export class SimConsumer implements Consumer {
         await this.autoCommit(run);
         throw e;
       }
-      this.resolveOffset(run, topic, partition, message.offset);
-      await this.heartbeat(run);
-      await this.autoCommitIfNecessary(run);
+      this.resolveOffset(run, key, Number(message.offset));
+      const hb = this.heartbeat(run);
+      if (hb !== null) await hb;
+      const committing = this.autoCommitIfNecessary(run);
+      if (committing !== null) await committing;
     }
   }
 
   // ---- offsets (kafkajs's OffsetManager) ------------------------------------------------------
 
-  private resolveOffset(run: Run, topic: string, partition: number, offset: string): void {
-    run.resolved.set(tpKey(topic, partition), parseOffset(offset) + 1);
+  /** kafkajs's resolveOffset: the next offset to read is `offset + 1`. */
+  private resolveOffset(run: Run, key: string, offset: number): void {
+    const part = run.byKey.get(key);
+    if (part !== undefined) part.resolved = offset + 1;
   }
 
   private uncommitted(run: Run): Array<{ topic: string; partition: number; offset: number }> {
     const out: Array<{ topic: string; partition: number; offset: number }> = [];
-    for (const t of run.assignment) {
-      for (const p of t.partitions) {
-        const key = tpKey(t.topic, p);
-        const r = run.resolved.get(key);
-        if (r !== undefined && r >= 0 && r !== run.committed.get(key)) out.push({ topic: t.topic, partition: p, offset: r });
+    for (const part of run.parts) {
+      const r = part.resolved;
+      if (r !== undefined && r >= 0 && r !== part.committed) {
+        out.push({ topic: part.topic, partition: part.partition, offset: r });
       }
     }
     return out;
@@ -645,27 +697,38 @@ export class SimConsumer implements Consumer {
     return out;
   }
 
-  private autoCommit(run: Run): Promise<void> | undefined {
-    return run.config.autoCommit ? this.commit(run, null, true) : undefined;
+  /** kafkajs's autoCommitOffsets (null: nothing to send). */
+  private autoCommit(run: Run): Promise<void> | null {
+    if (!run.config.autoCommit) return null;
+    const list = this.uncommitted(run);
+    if (list.length === 0) {
+      run.lastCommitMs = this.ctx.nowMs();
+      return null;
+    }
+    return this.commit(run, list, true);
   }
 
-  private autoCommitIfNecessary(run: Run): Promise<void> | undefined {
-    return run.config.autoCommit ? this.commitIfNecessary(run) : undefined;
+  private autoCommitIfNecessary(run: Run): Promise<void> | null {
+    return run.config.autoCommit ? this.commitIfNecessary(run) : null;
   }
 
-  private async commitIfNecessary(run: Run): Promise<void> {
+  /** kafkajs's commitOffsetsIfNecessary: when autoCommitInterval or autoCommitThreshold is reached. */
+  private commitIfNecessary(run: Run): Promise<void> | null {
     const { autoCommitInterval, autoCommitThreshold } = run.config;
-    const timeoutReached = autoCommitInterval !== null && this.ctx.nowMs() >= run.lastCommitMs + autoCommitInterval;
+    const timeoutReached =
+      autoCommitInterval !== null && this.ctx.nowMs() >= run.lastCommitMs + autoCommitInterval;
     let thresholdReached = false;
-    if (autoCommitThreshold !== null) {
+    if (!timeoutReached && autoCommitThreshold !== null) {
       let count = 0;
-      for (const [key, r] of run.resolved) {
-        const c = run.committed.get(key);
+      for (const part of run.parts) {
+        const r = part.resolved;
+        if (r === undefined) continue;
+        const c = part.committed;
         count += c === undefined || c < 0 ? r : r - c;
       }
       thresholdReached = count >= autoCommitThreshold;
     }
-    if (timeoutReached || thresholdReached) await this.commit(run, null, true);
+    return timeoutReached || thresholdReached ? this.commit(run, null, true) : null;
   }
 
   /**
@@ -683,7 +746,12 @@ export class SimConsumer implements Consumer {
       run.lastCommitMs = ctx.nowMs();
       return;
     }
-    if (handled && ctx.faults.maybe("kafka.consumer-crash-before-commit", `${this.proc.name} ${this.groupId}`)) {
+    const crash = "kafka.consumer-crash-before-commit";
+    if (
+      handled &&
+      ctx.faults.enabled(crash) &&
+      ctx.faults.maybe(crash, `${this.proc.name} ${this.groupId}`)
+    ) {
       ctx.stats.consumerCrashes++;
       const info = {
         groupId: this.groupId,
@@ -701,19 +769,27 @@ export class SimConsumer implements Consumer {
       () => ctx.coordinator.commit(this.groupId, memberId, generationId, list),
       true,
     );
-    for (const o of list) run.committed.set(tpKey(o.topic, o.partition), o.offset);
+    for (const o of list) {
+      const part = run.byKey.get(tpKey(o.topic, o.partition));
+      if (part !== undefined) part.committed = o.offset;
+    }
     run.lastCommitMs = ctx.nowMs();
   }
 
-  /** kafkajs's runner.heartbeat: only when heartbeatInterval has passed; commits before a rejoin. */
-  private heartbeat(run: Run, force = false): Promise<void> {
-    if (run.memberId === null) return Promise.resolve();
-    if (!force && this.ctx.nowMs() < run.lastHeartbeatMs + this.heartbeatIntervalMs) return Promise.resolve();
+  /**
+   * kafkajs's runner.heartbeat: sent only when heartbeatInterval has passed (null: nothing to
+   * do); on a rebalance error it commits the resolved offsets before rethrowing.
+   */
+  private heartbeat(run: Run, force = false): Promise<void> | null {
+    if (run.memberId === null) return null;
+    if (!force && this.ctx.nowMs() < run.lastHeartbeatMs + this.heartbeatIntervalMs) return null;
     if (run.heartbeatInFlight === null) {
       const memberId = run.memberId;
       const generationId = run.generationId;
       run.heartbeatInFlight = this.ctx
-        .rpc(run.live, "kafka.heartbeat", () => this.ctx.coordinator.heartbeat(this.groupId, memberId, generationId))
+        .rpc(run.live, "kafka.heartbeat", () =>
+          this.ctx.coordinator.heartbeat(this.groupId, memberId, generationId),
+        )
         .then(
           () => {
             run.heartbeatInFlight = null;
@@ -735,7 +811,8 @@ export class SimConsumer implements Consumer {
   private assignedSeekPending(run: Run): boolean {
     if (run.seeks.size === 0) return false;
     for (const s of run.seeks.values()) {
-      for (const t of run.assignment) if (t.topic === s.topic && t.partitions.includes(s.partition)) return true;
+      for (const t of run.assignment)
+        if (t.topic === s.topic && t.partitions.includes(s.partition)) return true;
     }
     return false;
   }
@@ -743,50 +820,43 @@ export class SimConsumer implements Consumer {
   /** kafkajs's seekOffsets: with autoCommit the seek is committed, otherwise resolved locally. */
   private async applySeeks(run: Run): Promise<void> {
     if (run.seeks.size === 0) return;
-    for (const t of run.assignment) {
-      for (const p of t.partitions) {
-        const key = tpKey(t.topic, p);
-        const seek = run.seeks.get(key);
-        if (seek === undefined) continue;
-        run.seeks.delete(key);
-        let offset = seek.offset;
-        if (offset < 0) {
-          const log = this.ctx.broker.topic(t.topic)?.partitions[p];
-          offset = offset === -2 || log === undefined ? 0 : log.records.length;
-        }
-        if (run.config.autoCommit) {
-          await this.commit(run, [{ topic: t.topic, partition: p, offset }], false);
-          run.committed.delete(key);
-          run.resolved.delete(key);
-        } else {
-          run.resolved.set(key, offset);
-        }
+    for (const part of run.parts) {
+      const seek = run.seeks.get(part.key);
+      if (seek === undefined) continue;
+      run.seeks.delete(part.key);
+      let offset = seek.offset;
+      if (offset < 0) offset = offset === -2 || part.log === undefined ? 0 : part.log.records.length;
+      if (run.config.autoCommit) {
+        await this.commit(run, [{ topic: part.topic, partition: part.partition, offset }], false);
+        part.committed = undefined;
+        part.resolved = undefined;
+      } else {
+        part.resolved = offset;
       }
     }
   }
 
   /** kafkajs's resolveOffsets: committed offsets of assigned partitions, or the default. */
   private async resolveOffsets(run: Run): Promise<void> {
-    const missing: Array<{ topic: string; partition: number; fromBeginning: boolean }> = [];
-    for (const t of run.assignment) {
-      for (const p of t.partitions) {
-        const c = run.committed.get(tpKey(t.topic, p));
-        if (c === undefined || c < 0) {
-          missing.push({ topic: t.topic, partition: p, fromBeginning: this.topics.get(t.topic)?.fromBeginning ?? false });
-        }
+    let missing: PartState[] | null = null;
+    for (const part of run.parts) {
+      if (part.committed === undefined || part.committed < 0) {
+        missing ??= [];
+        missing.push(part);
       }
     }
-    if (missing.length === 0) return;
+    if (missing === null) return;
     const ctx = this.ctx;
+    const want = missing;
     const found = await ctx.rpc(run.live, "kafka.offset-fetch", () =>
-      missing.map((m) => {
-        const c = ctx.coordinator.committed(this.groupId, m.topic, m.partition);
+      want.map((part) => {
+        const c = ctx.coordinator.committed(this.groupId, part.topic, part.partition);
         if (c >= 0) return c;
-        const log = ctx.broker.topic(m.topic)?.partitions[m.partition];
-        return m.fromBeginning || log === undefined ? 0 : log.records.length;
+        const fromBeginning = this.topics.get(part.topic)?.fromBeginning ?? false;
+        return fromBeginning || part.log === undefined ? 0 : part.log.records.length;
       }),
     );
-    for (let i = 0; i < missing.length; i++) run.committed.set(tpKey(missing[i].topic, missing[i].partition), found[i]);
+    for (let i = 0; i < want.length; i++) want[i].committed = found[i];
   }
 
   /** OFFSET_OUT_OF_RANGE: kafkajs commits the default offset and starts over from it. */
@@ -795,8 +865,11 @@ export class SimConsumer implements Consumer {
     const fromBeginning = this.topics.get(topic)?.fromBeginning ?? false;
     const offset = fromBeginning || log === undefined ? 0 : log.records.length;
     await this.commit(run, [{ topic, partition, offset }], false);
-    run.committed.delete(tpKey(topic, partition));
-    run.resolved.delete(tpKey(topic, partition));
+    const part = run.byKey.get(tpKey(topic, partition));
+    if (part !== undefined) {
+      part.committed = undefined;
+      part.resolved = undefined;
+    }
   }
 }
 
@@ -813,6 +886,8 @@ function causeOf(e: unknown): unknown {
 function flattenOffsets(offsets: unknown): Array<{ topic: string; partition: number; offset: number }> {
   const topics = (offsets as { topics?: TopicPartitionsOffsets[] }).topics ?? [];
   const out: Array<{ topic: string; partition: number; offset: number }> = [];
-  for (const t of topics) for (const p of t.partitions) out.push({ topic: t.topic, partition: p.partition, offset: parseOffset(p.offset) });
+  for (const t of topics)
+    for (const p of t.partitions)
+      out.push({ topic: t.topic, partition: p.partition, offset: parseOffset(p.offset) });
   return out;
 }

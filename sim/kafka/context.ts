@@ -215,13 +215,20 @@ export class KafkaContext {
   brokerDown(what: string): boolean {
     const now = this.sched.now();
     if (now < this.downUntilUs) return true;
-    if (!this.faults.maybe("kafka.broker-unavailable", what)) return false;
+    if (!this.faults.enabled("kafka.broker-unavailable") || !this.faults.maybe("kafka.broker-unavailable", what)) {
+      return false;
+    }
     const [lo, hi] = this.opts.outageMs;
-    const ms = this.outageRng.range(Math.floor(lo), Math.floor(hi));
-    this.downUntilUs = now + ms * 1000;
+    this.startOutage(this.outageRng.range(Math.floor(lo), Math.floor(hi)), false);
+    return true;
+  }
+
+  /** The broker refuses requests for `ms` from now (`record`: count it as the fault firing). */
+  startOutage(ms: number, record: boolean): void {
+    if (record) this.faults.record("kafka.broker-unavailable", `${ms}ms`);
+    this.downUntilUs = Math.max(this.downUntilUs, this.sched.now() + Math.max(0, ms) * 1000);
     this.stats.outages++;
     this.sched.note(`kafka broker unavailable for ${ms}ms`);
-    return true;
   }
 
   sleep(us: number, live: Live, label = "kafka.sleep"): Promise<void> {
@@ -275,7 +282,9 @@ export class KafkaContext {
     const t = this.broker.topic(name);
     if (t !== undefined) return t;
     if (!autoCreate || !this.opts.autoCreateTopics || !isLegalTopicName(name)) {
-      throw new KafkaJSProtocolError(isLegalTopicName(name) ? "UNKNOWN_TOPIC_OR_PARTITION" : "INVALID_TOPIC_EXCEPTION");
+      throw new KafkaJSProtocolError(
+        isLegalTopicName(name) ? "UNKNOWN_TOPIC_OR_PARTITION" : "INVALID_TOPIC_EXCEPTION",
+      );
     }
     this.broker.createTopic(name, this.opts.defaultPartitions, true, this.sched.now());
     this.sched.note(`kafka topic ${name} auto-created with ${this.opts.defaultPartitions} partition(s)`);

@@ -13,7 +13,8 @@ export interface KafkaErrorOptions {
 
 function messageOf(e: unknown): string {
   if (typeof e === "string") return e;
-  if (e !== null && typeof e === "object" && "message" in e) return String((e as { message: unknown }).message);
+  if (e !== null && typeof e === "object" && "message" in e)
+    return String((e as { message: unknown }).message);
   return String(e);
 }
 
@@ -43,7 +44,11 @@ export const PROTOCOL_ERRORS = {
     retriable: false,
     message: "The requested offset is not within the range of offsets maintained by the server",
   },
-  UNKNOWN_TOPIC_OR_PARTITION: { code: 3, retriable: true, message: "This server does not host this topic-partition" },
+  UNKNOWN_TOPIC_OR_PARTITION: {
+    code: 3,
+    retriable: true,
+    message: "This server does not host this topic-partition",
+  },
   INVALID_TOPIC_EXCEPTION: {
     code: 17,
     retriable: false,
@@ -113,7 +118,13 @@ export class KafkaJSRequestTimeoutError extends KafkaJSError {
 
   constructor(
     e: unknown,
-    opts: { broker?: string; correlationId?: number; createdAt?: number; sentAt?: number; pendingDuration?: number } = {},
+    opts: {
+      broker?: string;
+      correlationId?: number;
+      createdAt?: number;
+      sentAt?: number;
+      pendingDuration?: number;
+    } = {},
   ) {
     super(e);
     this.name = "KafkaJSRequestTimeoutError";
@@ -135,7 +146,12 @@ export function connectionRefused(): KafkaJSConnectionError {
   });
 }
 
-export function requestTimeout(api: string, key: number, version: number, sentAtMs: number): KafkaJSRequestTimeoutError {
+export function requestTimeout(
+  api: string,
+  key: number,
+  version: number,
+  sentAtMs: number,
+): KafkaJSRequestTimeoutError {
   return new KafkaJSRequestTimeoutError(`Request ${api}(key: ${key}, version: ${version}) timed out`, {
     broker: SIM_BROKER,
     createdAt: sentAtMs,
@@ -146,7 +162,9 @@ export function requestTimeout(api: string, key: number, version: number, sentAt
 /** kafkajs's `isRebalancing`: the errors after which a consumer rejoins its group. */
 export function isRebalancing(e: unknown): boolean {
   const type = (e as { type?: unknown } | null)?.type;
-  return type === "REBALANCE_IN_PROGRESS" || type === "NOT_COORDINATOR_FOR_GROUP" || type === "ILLEGAL_GENERATION";
+  return (
+    type === "REBALANCE_IN_PROGRESS" || type === "NOT_COORDINATOR_FOR_GROUP" || type === "ILLEGAL_GENERATION"
+  );
 }
 
 const UNRECOVERABLE = ["RangeError", "ReferenceError", "SyntaxError", "TypeError"];

@@ -292,6 +292,7 @@ export class GroupCoordinator {
     g.state = "Stable";
     if (g.find(g.leaderId) === undefined) g.leaderId = g.members[0].memberId;
     const leader = g.find(g.leaderId)!;
+    const leaderId = leader.memberId;
     const byMember = this.roundRobin(g.members, leader.topics);
     for (const m of g.members) {
       const own = byMember.get(m.memberId) ?? [];
@@ -300,7 +301,10 @@ export class GroupCoordinator {
     }
     this.sched.note(
       `kafka group ${g.groupId}: generation ${g.generationId}, ${g.members
-        .map((m) => `${m.memberId}=[${m.assignment.map((t) => `${t.topic}:${t.partitions.join(",")}`).join(" ")}]`)
+        .map(
+          (m) =>
+            `${m.memberId}=[${m.assignment.map((t) => `${t.topic}:${t.partitions.join(",")}`).join(" ")}]`,
+        )
         .join(" ")}`,
     );
     for (const m of g.members) {
@@ -318,7 +322,7 @@ export class GroupCoordinator {
       reply({
         memberId: m.memberId,
         generationId: g.generationId,
-        leaderId: g.leaderId,
+        leaderId,
         assignment: m.assignment.map((t) => ({ topic: t.topic, partitions: t.partitions.slice() })),
       });
     }
@@ -358,6 +362,7 @@ export class GroupCoordinator {
     m.sessionTimer = this.sched.at(due, "kafka.session", () => {
       m.sessionTimer = null;
       if (g.find(m.memberId) !== m) return;
+      // Between handlers the member is back in its fetch loop, heartbeating: nothing to check.
       if (!m.crashed && m.busy === 0) return;
       if (this.sched.now() >= m.lastSeenUs + m.sessionTimeoutUs) {
         this.stats.sessionExpirations++;
@@ -380,15 +385,24 @@ export class GroupCoordinator {
     }
   }
 
+  /**
+   * The member is back in its fetch loop. Its session timer stays armed across back-to-back
+   * batches (one timer, not one per batch) and is cancelled when the member goes idle.
+   */
   exitHandler(groupId: string, memberId: string | null): void {
     const g = this.groups.get(groupId);
     const m = g?.find(memberId);
     if (g === undefined || m === undefined || m.crashed || m.busy === 0) return;
-    if (--m.busy === 0) {
-      m.lastSeenUs = this.sched.now();
-      if (m.sessionTimer !== null) this.sched.cancel(m.sessionTimer);
-      m.sessionTimer = null;
-    }
+    if (--m.busy === 0) m.lastSeenUs = this.sched.now();
+  }
+
+  /** The member parked in a long poll: no session timer while it waits (it heartbeats). */
+  idle(groupId: string, memberId: string | null): void {
+    const g = this.groups.get(groupId);
+    const m = g?.find(memberId);
+    if (g === undefined || m === undefined || m.crashed || m.busy > 0 || m.sessionTimer === null) return;
+    this.sched.cancel(m.sessionTimer);
+    m.sessionTimer = null;
   }
 
   // ---- requests ------------------------------------------------------------------------------
@@ -423,7 +437,8 @@ export class GroupCoordinator {
     for (const o of offsets) {
       const key = tpKey(o.topic, o.partition);
       const cur = g.committed.get(key);
-      if (cur === undefined) g.committed.set(key, { topic: o.topic, partition: o.partition, offset: o.offset });
+      if (cur === undefined)
+        g.committed.set(key, { topic: o.topic, partition: o.partition, offset: o.offset });
       else cur.offset = o.offset;
     }
   }

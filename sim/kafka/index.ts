@@ -9,18 +9,32 @@
  * world, invariants and tests; they read the broker's state directly, without a round trip, and
  * are not part of the engine's port.
  */
-import type { Admin, ConsumedMessage, Consumer, ConsumerOptions, Log, Producer, ProducerOptions } from "../../engine/ports/log.ts";
+import type {
+  Admin,
+  ConsumedMessage,
+  Consumer,
+  ConsumerOptions,
+  Log,
+  Producer,
+  ProducerOptions,
+} from "../../engine/ports/log.ts";
 import type { FaultInjector } from "../faults/injector.ts";
 import type { SimProcess } from "../kernel/process.ts";
 import type { Scheduler } from "../kernel/scheduler.ts";
 import { SimAdmin } from "./admin.ts";
 import { isLegalTopicName } from "./broker.ts";
-import { type CrashOpportunity, type ConsumerFailure, KafkaContext, type KafkaStats, type SimKafkaOptions } from "./context.ts";
 import { SimConsumer } from "./consumer.ts";
+import {
+  type ConsumerFailure,
+  type CrashOpportunity,
+  KafkaContext,
+  type KafkaStats,
+  type SimKafkaOptions,
+} from "./context.ts";
 import type { GroupDescription, GroupStats } from "./group.ts";
 import { SimProducer } from "./producer.ts";
 
-export type { CrashOpportunity, ConsumerFailure, SimKafkaOptions } from "./context.ts";
+export type { ConsumerFailure, CrashOpportunity, SimKafkaOptions } from "./context.ts";
 export * from "./errors.ts";
 export type { GroupDescription, GroupState, MemberDescription, TopicPartitions } from "./group.ts";
 export { murmur2, partitionForKey } from "./partitioner.ts";
@@ -69,6 +83,14 @@ export class SimKafka {
       throw new Error(`sim-kafka: invalid partition count ${numPartitions} for ${name}`);
     }
     return this.ctx.broker.createTopic(name, numPartitions, false, this.ctx.sched.now());
+  }
+
+  /**
+   * Takes the broker down for `ms` of virtual time from now (a scenario's `fault` step for
+   * kafka.broker-unavailable with a duration): counted and traced like a fault that fired.
+   */
+  makeUnavailable(ms: number): void {
+    this.ctx.startOutage(ms, true);
   }
 
   // ---- inspection ----------------------------------------------------------------------------
@@ -137,7 +159,8 @@ export class SimKafka {
 
   counts(): SimKafkaCounts {
     let records = 0;
-    for (const t of this.ctx.broker.topics.values()) for (const l of t.partitions) records += l.records.length;
+    for (const t of this.ctx.broker.topics.values())
+      for (const l of t.partitions) records += l.records.length;
     return {
       ...this.ctx.stats,
       ...this.ctx.coordinator.stats,

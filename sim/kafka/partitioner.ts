@@ -80,7 +80,11 @@ export class DefaultPartitioner {
     this.rng = rng;
   }
 
-  partition(topic: string, numPartitions: number, message: { key?: string | null; partition?: number }): number {
+  partition(
+    topic: string,
+    numPartitions: number,
+    message: { key?: string | null; partition?: number },
+  ): number {
     if (message.partition !== undefined && message.partition !== null) return message.partition;
     if (message.key !== undefined && message.key !== null) return partitionForKey(message.key, numPartitions);
     let c = this.counters.get(topic);

@@ -95,7 +95,8 @@ export class SimProducer implements Producer {
         "Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees",
       );
     }
-    if (!messages) throw new KafkaJSNonRetriableError(`Invalid messages array [${messages}] for topic "${topic}"`);
+    if (!messages)
+      throw new KafkaJSNonRetriableError(`Invalid messages array [${messages}] for topic "${topic}"`);
     const withoutValue = messages.find((m) => m.value === undefined);
     if (withoutValue !== undefined) {
       throw new KafkaJSNonRetriableError(
@@ -122,28 +123,41 @@ export class SimProducer implements Producer {
   private async partitions(live: Live, topic: string): Promise<number> {
     const known = this.knownTopics.get(topic);
     if (known !== undefined) return known;
-    const n = await this.ctx.rpc(live, "kafka.metadata", () => this.ctx.ensureTopic(topic, true).partitions.length);
+    const n = await this.ctx.rpc(
+      live,
+      "kafka.metadata",
+      () => this.ctx.ensureTopic(topic, true).partitions.length,
+    );
     this.knownTopics.set(topic, n);
     return n;
   }
 
-  private async sendNow(live: Live, topic: string, messages: LogMessage[], acks: number): Promise<RecordMetadata[]> {
+  private async sendNow(
+    live: Live,
+    topic: string,
+    messages: LogMessage[],
+    acks: number,
+  ): Promise<RecordMetadata[]> {
     const ctx = this.ctx;
     const timestamp = String(SIM_EPOCH_MS + Math.floor(ctx.sched.now() / 1000));
-    let numPartitions: number;
-    try {
-      numPartitions = await this.partitions(live, topic);
-    } catch (e) {
-      ctx.stats.sendsFailed++;
-      if (isErrorRetriable(e)) return ctx.failAfterRetries(live, e);
-      throw e;
+    let numPartitions = this.knownTopics.get(topic) ?? -1;
+    if (numPartitions < 0) {
+      try {
+        numPartitions = await this.partitions(live, topic);
+      } catch (e) {
+        ctx.stats.sendsFailed++;
+        if (isErrorRetriable(e)) return ctx.failAfterRetries(live, e);
+        throw e;
+      }
     }
     const byPartition = new Map<number, LogMessage[]>();
     for (const m of messages) {
       const p = this.partitioner.partition(topic, numPartitions, m);
       if (!Number.isInteger(p) || p < 0 || p >= numPartitions) {
         ctx.stats.sendsFailed++;
-        throw new KafkaJSNonRetriableError(`Invalid partition ${p} for topic "${topic}" (${numPartitions} partitions)`);
+        throw new KafkaJSNonRetriableError(
+          `Invalid partition ${p} for topic "${topic}" (${numPartitions} partitions)`,
+        );
       }
       let list = byPartition.get(p);
       if (list === undefined) {
@@ -188,7 +202,10 @@ export class SimProducer implements Producer {
           }
           await ctx.sleep(waitedMs * 1000, live, "kafka.retry");
           ctx.stats.sendsFailed++;
-          throw new KafkaJSNumberOfRetriesExceeded(err, { retryCount: backoff.count, retryTime: backoff.time });
+          throw new KafkaJSNumberOfRetriesExceeded(err, {
+            retryCount: backoff.count,
+            retryTime: backoff.time,
+          });
         }
         retryOfLost = true;
       }
@@ -228,14 +245,21 @@ export class SimProducer implements Producer {
     sched.at(arrival, "kafka.produce", () => {
       if (ctx.brokerDown("produce")) {
         ctx.stats.connectionErrors++;
-        if (acks !== 0) sched.after(ctx.latency(), "kafka.produce-error", () => d.resolve(fail(connectionRefused())), live);
+        if (acks !== 0)
+          sched.after(ctx.latency(), "kafka.produce-error", () => d.resolve(fail(connectionRefused())), live);
         return;
       }
       const t = ctx.broker.topic(topic)!;
       const meta: RecordMetadata[] = [];
       try {
         for (const b of batches) {
-          const r = ctx.broker.append(t.partitions[b.partition], b.messages, timestamp, this.producerId, b.firstSeq);
+          const r = ctx.broker.append(
+            t.partitions[b.partition],
+            b.messages,
+            timestamp,
+            this.producerId,
+            b.firstSeq,
+          );
           if (retryOfLost && !r.deduplicated) ctx.stats.duplicateRecords += b.messages.length;
           meta.push({
             topicName: topic,

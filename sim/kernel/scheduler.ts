@@ -63,6 +63,8 @@ export class Scheduler {
   private seq = 0;
   private woke = false;
   private running = false;
+  /** Promises settled outside the kernel (in-process HTTP injection) still in flight. */
+  private externalInFlight = 0;
   step = 0;
 
   constructor(opts: SchedulerOptions) {
@@ -151,6 +153,23 @@ export class Scheduler {
     });
   }
 
+  /**
+   * Registers work that progresses outside the kernel's events (a library's own nextTick and
+   * promise chains, like fastify's in-process injection). While any is in flight the scheduler
+   * lets it progress before every step (completely before virtual time moves on), so that work
+   * advances in lock-step with virtual time instead of stalling behind a tight loop of
+   * synchronous events, and a client's timeout never fires while the gateway is still working.
+   */
+  external<T>(work: Promise<T>): Promise<T> {
+    this.externalInFlight++;
+    const done = () => {
+      this.externalInFlight--;
+      this.woke = true;
+    };
+    work.then(done, done);
+    return work;
+  }
+
   /** Adds a line to the trace at the current step. */
   note(text: string): void {
     this.trace.record(this.step, this.nowUs, text);
@@ -185,6 +204,14 @@ export class Scheduler {
       }
       if (maxTime !== undefined && next.time > maxTime) return "max-time";
       if (this.step >= stepLimit) return "max-steps";
+      if (this.externalInFlight > 0) {
+        // Library work moves by ticks, not events: let it run to a standstill before virtual
+        // time moves (a full macrotask turn), and a tick's worth before same-instant events.
+        if (next.time > this.nowUs) await macrotaskTurn();
+        else await microtaskDrain();
+        if (until?.()) return "until";
+        if (this.queue.peek() !== next) continue;
+      }
       const ev = this.queue.pop()!;
       if (ev.cancelled || (ev.live !== null && !ev.live())) continue;
       this.nowUs = ev.time;

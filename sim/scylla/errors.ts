@@ -144,7 +144,10 @@ export function alreadyExists(message: string, keyspace: string, table?: string)
  * (lib/readers.js: "Server timeout during write query at consistency %s (%d peer(s)
  * acknowledged the write over %d required)"). CAS writes time out at SERIAL consistency.
  */
-export function writeTimeout(writeType: WriteType, consistency: number = Consistency.localOne): ResponseError {
+export function writeTimeout(
+  writeType: WriteType,
+  consistency: number = Consistency.localOne,
+): ResponseError {
   const cl = CONSISTENCY_NAME[consistency] ?? String(consistency);
   const what = writeType === "BATCH_LOG" ? "batchlog write" : "write query";
   const e = new ResponseError(
@@ -176,7 +179,8 @@ export const MSG = {
   /** service.ClientState.validateKeyspace (USE). */
   useKeyspaceDoesNotExist: (ks: string) => `Keyspace '${ks}' does not exist`,
   /** service.ClientState.getKeyspace: an unqualified table with no USE. */
-  noKeyspace: () => "No keyspace has been specified. USE a keyspace, or explicitly specify keyspace.tablename",
+  noKeyspace: () =>
+    "No keyspace has been specified. USE a keyspace, or explicitly specify keyspace.tablename",
   /** schema.TableMetadata.getExistingColumn; `table` prints as ks.t (quoted where needed). */
   undefinedColumn: (col: string, table: string) => `Undefined column name ${col} in table ${table}`,
 
@@ -194,7 +198,8 @@ export const MSG = {
   /** KeyspaceAttributes.validate. */
   missingReplicationClass: () => "Missing replication strategy class",
   /** CreateTableStatement$Raw.prepare ("specifed" sic). */
-  noPrimaryKey: (qualified: string) => `No PRIMARY KEY specifed for table '${qualified}' (exactly one required)`,
+  noPrimaryKey: (qualified: string) =>
+    `No PRIMARY KEY specifed for table '${qualified}' (exactly one required)`,
   /** CreateTableStatement$Raw.setPartitionKeyColumns. */
   multiplePrimaryKeys: (qualified: string) =>
     `Multiple PRIMARY KEY specified for table '${qualified}' (exactly one required)`,
@@ -202,9 +207,11 @@ export const MSG = {
   duplicateColumnDecl: (col: string, qualified: string) =>
     `Duplicate column '${col}' declaration for table '${qualified}'`,
   /** CreateTableStatement.builder (table name unqualified). */
-  unknownPkColumn: (col: string, t: string) => `Unknown column '${col}' referenced in PRIMARY KEY for table '${t}'`,
+  unknownPkColumn: (col: string, t: string) =>
+    `Unknown column '${col}' referenced in PRIMARY KEY for table '${t}'`,
   /** CreateTableStatement.builder (table name unqualified). */
-  duplicatePkColumn: (col: string, t: string) => `Duplicate column '${col}' in PRIMARY KEY clause for table '${t}'`,
+  duplicatePkColumn: (col: string, t: string) =>
+    `Duplicate column '${col}' in PRIMARY KEY clause for table '${t}'`,
   /** CreateTableStatement.builder. */
   counterInPk: (col: string) => `counter type is not supported for PRIMARY KEY column '${col}'`,
   /** CreateTableStatement.builder. */
@@ -243,12 +250,18 @@ export const MSG = {
   /** ClusteringColumnRestrictions.mergeWith. */
   precedingNonEq: (col: string, preceding: string) =>
     `Clustering column "${col}" cannot be restricted (preceding column "${preceding}" is restricted by a non-EQ relation)`,
+  /** ClusteringColumnRestrictions.mergeWith: a slice added before a later clustering column's restriction. */
+  precedingNonEqPk: (col: string, preceding: string) =>
+    `PRIMARY KEY column "${col}" cannot be restricted (preceding column "${preceding}" is restricted by a non-EQ relation)`,
   /** restrictions merge (SimpleRestriction/MergedRestriction). */
-  moreThanOneEq: (col: string) => `${col} cannot be restricted by more than one relation if it includes an Equal`,
+  moreThanOneEq: (col: string) =>
+    `${col} cannot be restricted by more than one relation if it includes an Equal`,
   /** restrictions merge. */
-  eqAndSlice: (col: string) => `Column "${col}" cannot be restricted by both an equality and an inequality relation`,
+  eqAndSlice: (col: string) =>
+    `Column "${col}" cannot be restricted by both an equality and an inequality relation`,
   /** restrictions merge; bound is "start" or "end". */
-  twoBounds: (bound: string, col: string) => `More than one restriction was found for the ${bound} bound on ${col}`,
+  twoBounds: (bound: string, col: string) =>
+    `More than one restriction was found for the ${bound} bound on ${col}`,
   /** cql3.Relation.toRestriction. */
   unsupportedNeq: (relation: string) => `Unsupported "!=" relation: ${relation}`,
   /** Bound value checks (Terms): a null where a key or filter value is needed. */
@@ -262,7 +275,8 @@ export const MSG = {
 
   // --- ORDER BY / LIMIT --------------------------------------------------------------------------
   /** SelectStatement$RawStatement.verifyOrderingIsAllowed. */
-  orderByNeedsPartitionKey: () => "ORDER BY is only supported when the partition key is restricted by an EQ or an IN.",
+  orderByNeedsPartitionKey: () =>
+    "ORDER BY is only supported when the partition key is restricted by an EQ or an IN.",
   /** SelectStatement$RawStatement.isReversed. */
   orderByNotClustering: (col: string) =>
     `Order by is currently only supported on the clustered columns of the PRIMARY KEY, got ${col}`,
@@ -308,20 +322,24 @@ export const MSG = {
   /** ModificationStatement.makeCasRequest; kind is "updates" or "deletions". */
   inPkConditional: (kind: string) => `IN on the partition key is not supported with conditional ${kind}`,
   /** ModificationStatement.makeCasRequest. */
-  inCkConditional: (kind: string) => `IN on the clustering key columns is not supported with conditional ${kind}`,
+  inCkConditional: (kind: string) =>
+    `IN on the clustering key columns is not supported with conditional ${kind}`,
   /** DeleteStatement$Parsed.prepareInternal. */
   deleteNeedsFullKey: () =>
     "DELETE statements must restrict all PRIMARY KEY columns with equality relations in order to delete non static columns",
   /** DeleteStatement.addUpdateForKey. */
   rangeDeleteColumns: () => "Range deletions are not supported for specific columns",
   /** DeleteStatement$Parsed.prepareInternal. */
-  deletePkColumn: (col: string) => `Invalid identifier ${col} for deletion (should not be a PRIMARY KEY part)`,
+  deletePkColumn: (col: string) =>
+    `Invalid identifier ${col} for deletion (should not be a PRIMARY KEY part)`,
   /** Selectable$WritetimeOrTTL.newSelectorFactory. */
-  writetimeOnPk: (fn: string, col: string) => `Cannot use selection function ${fn} on PRIMARY KEY part ${col}`,
+  writetimeOnPk: (fn: string, col: string) =>
+    `Cannot use selection function ${fn} on PRIMARY KEY part ${col}`,
 
   // --- batches -----------------------------------------------------------------------------------
   /** BatchStatement$Parsed (grammar): anything but INSERT/UPDATE/DELETE in a batch. */
-  invalidBatchStatement: () => "Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.",
+  invalidBatchStatement: () =>
+    "Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.",
   /** BatchStatement.makeCasRequest. */
   casBatchPartitions: () => "Batch with conditions cannot span multiple partitions",
   /** BatchStatement.validate. */

@@ -30,7 +30,25 @@ export interface Token {
 }
 
 const SYMBOLS2 = new Set(["<=", ">=", "!=", "=="]);
-const SYMBOLS1 = new Set(["(", ")", ",", ";", ".", "*", "=", "<", ">", "?", "{", "}", "[", "]", "+", "-", ":"]);
+const SYMBOLS1 = new Set([
+  "(",
+  ")",
+  ",",
+  ";",
+  ".",
+  "*",
+  "=",
+  "<",
+  ">",
+  "?",
+  "{",
+  "}",
+  "[",
+  "]",
+  "+",
+  "-",
+  ":",
+]);
 
 function isIdentStart(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);

@@ -119,7 +119,9 @@ export interface BatchStmt {
   statements: ModificationStmt[];
 }
 
-export type PropValue = { kind: "string" | "number" | "bool" | "ident"; value: string } | { kind: "map"; map: Map<string, string> };
+export type PropValue =
+  | { kind: "string" | "number" | "bool" | "ident"; value: string }
+  | { kind: "map"; map: Map<string, string> };
 
 export interface ColumnDecl {
   name: Ident;
@@ -633,7 +635,12 @@ class Parser {
       }
       if (opTok.kind === "integer" && opTok.text.startsWith("-")) {
         this.pos++;
-        const value: Term = { t: "lit", litType: "INTEGER", text: opTok.text.slice(1), value: opTok.text.slice(1) };
+        const value: Term = {
+          t: "lit",
+          litType: "INTEGER",
+          text: opTok.text.slice(1),
+          value: opTok.text.slice(1),
+        };
         return { col, op: "sub", value, other, text: `${col.text} = ${other.text} - ${opTok.text.slice(1)}` };
       }
       throw this.noViable(opTok);
@@ -847,7 +854,10 @@ class Parser {
       value = { kind: "number", value: t.text };
     } else if (t.kind === "ident") {
       this.pos++;
-      value = t.value === "true" || t.value === "false" ? { kind: "bool", value: t.value } : { kind: "ident", value: t.value };
+      value =
+        t.value === "true" || t.value === "false"
+          ? { kind: "bool", value: t.value }
+          : { kind: "ident", value: t.value };
     } else {
       throw this.noViable(t);
     }

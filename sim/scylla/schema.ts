@@ -4,7 +4,7 @@
  */
 import { alreadyExists, invalid, MSG } from "./errors.ts";
 import { type CreateKeyspaceStmt, type CreateTableStmt, type Ident, maybeQuote } from "./parser.ts";
-import { compareText, type CqlType, resolveType } from "./types.ts";
+import { type CqlType, compareText, resolveType } from "./types.ts";
 
 export type ColumnKind = "partition" | "clustering" | "regular";
 
@@ -122,7 +122,9 @@ export class Schema {
       orderSeen.add(o.col.name);
     }
     const clusteringNames = new Set(pk.clustering.map((c) => c.name));
-    const notClustering = s.clusteringOrder.filter((o) => !clusteringNames.has(o.col.name)).map((o) => o.col.name);
+    const notClustering = s.clusteringOrder
+      .filter((o) => !clusteringNames.has(o.col.name))
+      .map((o) => o.col.name);
     if (notClustering.length > 0) throw invalid(MSG.notClusteringInOrder(notClustering));
     // CreateTableStatement.apply
     const k = this.keyspaces.get(ks);

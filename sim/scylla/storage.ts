@@ -7,7 +7,14 @@
  * shadow is purged at once (they never expire here: no gc_grace, no compaction).
  */
 import type { TableDef } from "./schema.ts";
-import { compareBytes, compareValues, keyString, murmur3Token, partitionKeyBytes, type Value } from "./types.ts";
+import {
+  compareBytes,
+  compareValues,
+  keyString,
+  murmur3Token,
+  partitionKeyBytes,
+  type Value,
+} from "./types.ts";
 
 export const NO_TS = Number.NEGATIVE_INFINITY;
 
@@ -71,7 +78,7 @@ export function clusteringComparator(def: TableDef): { full: Compare; prefix: Co
     return { full, prefix };
   }
   const prefix = (a: Value[], b: Value[]) => {
-    const m = b.length < a.length ? b.length : a.length;
+    const m = Math.min(b.length, a.length);
     for (let i = 0; i < m; i++) {
       const c = compareValues(types[i], a[i], b[i]);
       if (c !== 0) return desc[i] ? -c : c;
@@ -372,7 +379,7 @@ export class TableData {
     const cells = row.cells;
     for (let i = 0; i < cells.length; i++) {
       const c = cells[i];
-      if (c !== undefined && c.live && c.ts > d) return true;
+      if (c?.live && c.ts > d) return true;
     }
     return false;
   }
@@ -416,7 +423,8 @@ export class TableData {
         row.cells[idx] = { v, ts, live };
       } else if (ts === cur.ts) {
         // tie: a tombstone wins; between live cells, the greater serialised value wins
-        if (cur.live && (!live || compareBytes(types[idx].type, v, cur.v) > 0)) row.cells[idx] = { v, ts, live };
+        if (cur.live && (!live || compareBytes(types[idx].type, v, cur.v) > 0))
+          row.cells[idx] = { v, ts, live };
       }
     }
   }
@@ -427,7 +435,7 @@ export class TableData {
     const d = this.rowDeletion(p, row);
     for (const [idx, delta] of deltas) {
       const cur = row.cells[idx];
-      const base = cur !== undefined && cur.live && cur.ts > d ? (cur.v as bigint) : 0n;
+      const base = cur?.live && cur.ts > d ? (cur.v as bigint) : 0n;
       const nts = cur !== undefined && cur.ts >= ts ? cur.ts + 1 : ts;
       row.cells[idx] = { v: BigInt.asIntN(64, base + delta), ts: nts > d ? nts : d + 1, live: true };
     }

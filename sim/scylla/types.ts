@@ -60,7 +60,7 @@ export function resolveType(name: string): CqlType | "unsupported" | null {
 /** Compares UTF-16 strings in code point order (= UTF-8 byte order, Cassandra's UTF8Type order). */
 export function compareText(a: string, b: string): number {
   if (a === b) return 0;
-  const n = a.length < b.length ? a.length : b.length;
+  const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a.charCodeAt(i);
     const y = b.charCodeAt(i);
@@ -266,7 +266,9 @@ export function literalValue(litType: LiteralType, text: string, type: CqlType, 
     case "timestamp": {
       if (litType === "STRING" && type === "timestamp") {
         if (INT_RE.test(text)) return BigInt(text);
-        throw invalid("timestamp literals other than integers (epoch milliseconds) are not supported by the simulator");
+        throw invalid(
+          "timestamp literals other than integers (epoch milliseconds) are not supported by the simulator",
+        );
       }
       if (litType !== "INTEGER") throw invalid(MSG.invalidConstant(litType, text, colText, type));
       const v = BigInt(text);
@@ -334,7 +336,8 @@ export function bindPrepared(type: CqlType, v: unknown): Value {
       return BigInt.asIntN(64, x);
     }
     case "int": {
-      if (typeof v === "bigint") throw new ArgumentError("Cannot convert a BigInt value to a number", "TypeError");
+      if (typeof v === "bigint")
+        throw new ArgumentError("Cannot convert a BigInt value to a number", "TypeError");
       const n = typeof v === "number" ? v : Number(v);
       if (Number.isNaN(n)) throw new ArgumentError(DRIVER_MSG.notNumber(inspect(v)), "TypeError");
       if (n < -2147483648 || n > 2147483647)

@@ -142,7 +142,9 @@ describe("parseAmount / formatAmount: examples", () => {
     expect(parseAmount("92233720368.54775807", "BTC")).toBe(INT64_MAX);
     expect(codeOf(() => parseAmount("92233720368.54775808", "BTC"))).toBe("out-of-range");
     expect(parseAmount("-92233720368.54775808", "BTC", { allowNegative: true })).toBe(INT64_MIN);
-    expect(codeOf(() => parseAmount("-92233720368.54775809", "BTC", { allowNegative: true }))).toBe("out-of-range");
+    expect(codeOf(() => parseAmount("-92233720368.54775809", "BTC", { allowNegative: true }))).toBe(
+      "out-of-range",
+    );
   });
 
   it("non-strings are not decimals", () => {
@@ -151,7 +153,9 @@ describe("parseAmount / formatAmount: examples", () => {
   });
 
   it("errors name the field, the asset and the input", () => {
-    expect(() => parseAmount("1.1234567", "USDT")).toThrow('amount (USDT) "1.1234567" has 7 decimals; at most 6 are accepted');
+    expect(() => parseAmount("1.1234567", "USDT")).toThrow(
+      'amount (USDT) "1.1234567" has 7 decimals; at most 6 are accepted',
+    );
     expect(() => parseAmount("abc", "BTC", { label: "withdraw amount" })).toThrow(
       /withdraw amount \(BTC\) "abc" is not a decimal number/,
     );
@@ -180,7 +184,9 @@ describe("parseAmount / formatAmount: properties", () => {
     it(`${asset.code}: parse(format(v)) = v for every representable int64`, () => {
       fc.assert(
         fc.property(representable, (v) => {
-          expect(parseAmount(formatAmount(v, asset), asset, { allowZero: true, allowNegative: true })).toBe(v);
+          expect(parseAmount(formatAmount(v, asset), asset, { allowZero: true, allowNegative: true })).toBe(
+            v,
+          );
         }),
         { numRuns: 2000 },
       );
@@ -211,9 +217,9 @@ describe("parseAmount / formatAmount: properties", () => {
       fc.assert(
         fc.property(fc.bigInt({ min: INT64_MAX + 1n, max: INT64_MAX * 1000n }), fc.boolean(), (v, neg) => {
           const x = neg ? -v - 1n : v;
-          expect(codeOf(() => parseAmount(formatDecimal(x, asset.decimals), asset, { allowNegative: true }))).toBe(
-            (neg ? -x : x) % step === 0n ? "out-of-range" : "too-many-decimals",
-          );
+          expect(
+            codeOf(() => parseAmount(formatDecimal(x, asset.decimals), asset, { allowNegative: true })),
+          ).toBe((neg ? -x : x) % step === 0n ? "out-of-range" : "too-many-decimals");
         }),
       );
       if (step > 1n) {
@@ -221,9 +227,9 @@ describe("parseAmount / formatAmount: properties", () => {
           fc.property(representable, fc.bigInt({ min: 1n, max: step - 1n }), (v, r) => {
             const x = v >= 0n ? v - step + r : v + r;
             fc.pre(x !== 0n);
-            expect(codeOf(() => parseAmount(formatDecimal(x, asset.decimals), asset, { allowNegative: true }))).toBe(
-              "too-many-decimals",
-            );
+            expect(
+              codeOf(() => parseAmount(formatDecimal(x, asset.decimals), asset, { allowNegative: true })),
+            ).toBe("too-many-decimals");
           }),
         );
       }
@@ -263,7 +269,9 @@ describe("money", () => {
 
   it("quote cost is scaled once and exactly", () => {
     // 0.01 BTC at 50000 USDT = 500 USDT (the original system overstated this a hundredfold)
-    expect(quoteCost(parsePrice(BTC_USDT, "50000"), parseQty(BTC_USDT, "0.01"), 8)).toBe(parseAmount("500", "USDT"));
+    expect(quoteCost(parsePrice(BTC_USDT, "50000"), parseQty(BTC_USDT, "0.01"), 8)).toBe(
+      parseAmount("500", "USDT"),
+    );
     // smallest tick times smallest lot: 0.01 * 0.00001 = 0.0000001 USDT = 10 minor units
     expect(quoteCost(BTC_USDT.tick, BTC_USDT.lot, 8)).toBe(10n);
     expect(quoteCost(ETH_USDT.tick, ETH_USDT.lot, 8)).toBe(100n);
@@ -275,12 +283,16 @@ describe("money", () => {
   it("quote cost is exact for every on-tick price and on-lot qty", () => {
     for (const s of SYMBOLS) {
       fc.assert(
-        fc.property(fc.bigInt({ min: 1n, max: 10n ** 9n }), fc.bigInt({ min: 1n, max: 10n ** 9n }), (pt, ql) => {
-          const price = pt * s.tick;
-          const qty = ql * s.lot;
-          const c = quoteCost(price, qty, s.base.decimals);
-          expect(c * 10n ** BigInt(s.base.decimals)).toBe(price * qty);
-        }),
+        fc.property(
+          fc.bigInt({ min: 1n, max: 10n ** 9n }),
+          fc.bigInt({ min: 1n, max: 10n ** 9n }),
+          (pt, ql) => {
+            const price = pt * s.tick;
+            const qty = ql * s.lot;
+            const c = quoteCost(price, qty, s.base.decimals);
+            expect(c * 10n ** BigInt(s.base.decimals)).toBe(price * qty);
+          },
+        ),
       );
     }
   });
@@ -310,7 +322,9 @@ describe("money", () => {
   it("maxQtyForQuote is the most lots the budget pays for", () => {
     const p = parsePrice(BTC_USDT, "50000");
     expect(maxQtyForQuote(p, parseAmount("500", "USDT"), 8, BTC_USDT.lot)).toBe(parseQty(BTC_USDT, "0.01"));
-    expect(maxQtyForQuote(p, parseAmount("499.99", "USDT"), 8, BTC_USDT.lot)).toBe(parseQty(BTC_USDT, "0.00999"));
+    expect(maxQtyForQuote(p, parseAmount("499.99", "USDT"), 8, BTC_USDT.lot)).toBe(
+      parseQty(BTC_USDT, "0.00999"),
+    );
     expect(maxQtyForQuote(p, 0n, 8, BTC_USDT.lot)).toBe(0n);
     fc.assert(
       fc.property(

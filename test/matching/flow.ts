@@ -15,7 +15,15 @@ export const MAX_LOTS = 30;
 
 export type Op =
   | { k: "limit"; user: number; side: Side; dt: number; lots: number; tif: TimeInForce; postOnly: boolean }
-  | { k: "market"; user: number; side: Side; lots: number; tif: TimeInForce; budgetPermille: number; budgetLots: number }
+  | {
+      k: "market";
+      user: number;
+      side: Side;
+      lots: number;
+      tif: TimeInForce;
+      budgetPermille: number;
+      budgetLots: number;
+    }
   | { k: "cancel"; pick: number; asOwner: boolean }
   | { k: "cancel-unknown"; user: number }
   | { k: "duplicate"; pick: number; user: number; side: Side }
@@ -50,9 +58,15 @@ export function opArb(users = user): fc.Arbitrary<Op> {
         budgetLots: fc.integer({ min: 0, max: MAX_LOTS * 2 }),
       }),
     },
-    { weight: 20, arbitrary: fc.record({ k: fc.constant("cancel" as const), pick: fc.nat(), asOwner: fc.boolean() }) },
+    {
+      weight: 20,
+      arbitrary: fc.record({ k: fc.constant("cancel" as const), pick: fc.nat(), asOwner: fc.boolean() }),
+    },
     { weight: 2, arbitrary: fc.record({ k: fc.constant("cancel-unknown" as const), user: users }) },
-    { weight: 3, arbitrary: fc.record({ k: fc.constant("duplicate" as const), pick: fc.nat(), user: users, side }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({ k: fc.constant("duplicate" as const), pick: fc.nat(), user: users, side }),
+    },
     {
       weight: 3,
       arbitrary: fc.record({

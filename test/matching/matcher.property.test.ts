@@ -101,7 +101,8 @@ function checkStep(
       }
       if (e.reason === "user") expect(cmd.type, where()).toBe("cancel");
       // FOK: all or nothing
-      if ((t.cmd.tif ?? "GTC") === "FOK") expect(e.filled_qty === 0n || e.filled_qty === t.cmd.qty, where()).toBe(true);
+      if ((t.cmd.tif ?? "GTC") === "FOK")
+        expect(e.filled_qty === 0n || e.filled_qty === t.cmd.qty, where()).toBe(true);
     } else {
       // command rejections never change anything
       expect(e.order_id, where()).toBe(cmd.order_id);
@@ -115,7 +116,8 @@ function checkStep(
       const t = orders.get(cmd.order_id)!;
       t.quote = fillQuote;
       // a market buy never spends more than its quote_limit
-      if (cmd.order_type === "Market" && cmd.side === "Buy") expect(fillQuote <= cmd.quote_limit!, where()).toBe(true);
+      if (cmd.order_type === "Market" && cmd.side === "Buy")
+        expect(fillQuote <= cmd.quote_limit!, where()).toBe(true);
     }
   } else {
     expect(evs.length, where()).toBe(1);
@@ -144,7 +146,8 @@ function runFlow(sym: SymbolInfo, cmds: Command[], compareSnapshotsEvery: number
   expect(m.stateHash()).toBe(hashSnapshot(ref.snapshot()));
   // exactly the non-terminal orders rest, with the remaining quantities the events imply
   const resting = new Map<OrderId, bigint>();
-  for (const l of [...snap.bids, ...snap.asks]) for (const o of l.orders) resting.set(o.order_id, o.remaining);
+  for (const l of [...snap.bids, ...snap.asks])
+    for (const o of l.orders) resting.set(o.order_id, o.remaining);
   for (const [id, t] of orders) {
     if (t.terminal === null) {
       expect(t.rests).toBe(true);
@@ -168,9 +171,13 @@ describe("matcher vs reference on random flows", () => {
 
   it("same with 2 users (self-trade prevention everywhere)", () => {
     fc.assert(
-      fc.property(symArb, fc.array(opArb(fc.integer({ min: 1, max: 2 })), { maxLength: 120, size: "max" }), (sym, ops) => {
-        runFlow(sym, toCommands(ops, sym), 1);
-      }),
+      fc.property(
+        symArb,
+        fc.array(opArb(fc.integer({ min: 1, max: 2 })), { maxLength: 120, size: "max" }),
+        (sym, ops) => {
+          runFlow(sym, toCommands(ops, sym), 1);
+        },
+      ),
       { numRuns: 300 },
     );
   });

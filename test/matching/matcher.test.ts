@@ -12,7 +12,13 @@ const Q = (s: string) => parseQty(BTC_USDT, s);
 const USDT = (s: string) => parseAmount(s, "USDT");
 
 let nextId = 1n;
-function limit(user: number, side: "Buy" | "Sell", price: string, qty: string, extra: Partial<PlaceCommand> = {}) {
+function limit(
+  user: number,
+  side: "Buy" | "Sell",
+  price: string,
+  qty: string,
+  extra: Partial<PlaceCommand> = {},
+) {
   return {
     type: "place",
     order_id: nextId++,
@@ -25,7 +31,15 @@ function limit(user: number, side: "Buy" | "Sell", price: string, qty: string, e
   } satisfies PlaceCommand;
 }
 function market(user: number, side: "Buy" | "Sell", qty: string, extra: Partial<PlaceCommand> = {}) {
-  return { type: "place", order_id: nextId++, user_id: user, side, order_type: "Market", qty: Q(qty), ...extra } satisfies PlaceCommand;
+  return {
+    type: "place",
+    order_id: nextId++,
+    user_id: user,
+    side,
+    order_type: "Market",
+    qty: Q(qty),
+    ...extra,
+  } satisfies PlaceCommand;
 }
 
 /** Runs commands on the matcher AND the reference, checks they agree, returns the matcher's events per command. */
@@ -162,7 +176,12 @@ describe("IOC", () => {
     const [m, r] = fresh();
     const [, evs] = run(m, r, limit(1, "Sell", "100", "1"), limit(2, "Buy", "100", "3", { tif: "IOC" }));
     expect(fills(evs)).toHaveLength(1);
-    expect(last(evs)).toMatchObject({ status: "Cancelled", reason: "ioc", filled_qty: Q("1"), cancelled_qty: Q("2") });
+    expect(last(evs)).toMatchObject({
+      status: "Cancelled",
+      reason: "ioc",
+      filled_qty: Q("1"),
+      cancelled_qty: Q("2"),
+    });
     expect(m.book.size).toBe(0);
   });
 
@@ -170,7 +189,12 @@ describe("IOC", () => {
     const [m, r] = fresh();
     const [evs] = run(m, r, limit(2, "Buy", "100", "3", { tif: "IOC" }));
     expect(evs).toHaveLength(1);
-    expect(last(evs)).toMatchObject({ status: "Cancelled", reason: "ioc", filled_qty: 0n, cancelled_qty: Q("3") });
+    expect(last(evs)).toMatchObject({
+      status: "Cancelled",
+      reason: "ioc",
+      filled_qty: 0n,
+      cancelled_qty: Q("3"),
+    });
   });
 });
 
@@ -184,7 +208,9 @@ describe("FOK", () => {
       limit(1, "Sell", "102", "5"),
       limit(2, "Buy", "101", "2", { tif: "FOK" }),
     );
-    expect(evs).toEqual([expect.objectContaining({ status: "Cancelled", reason: "fok", cancelled_qty: Q("2") })]);
+    expect(evs).toEqual([
+      expect.objectContaining({ status: "Cancelled", reason: "fok", cancelled_qty: Q("2") }),
+    ]);
     expect(m.snapshot().asks.map((l) => l.orders[0].remaining)).toEqual([Q("1"), Q("5")]);
   });
 
@@ -279,7 +305,13 @@ describe("post-only", () => {
 describe("market orders", () => {
   it("market sell walks the book and never rests", () => {
     const [m, r] = fresh();
-    const [, , evs] = run(m, r, limit(1, "Buy", "100", "1"), limit(3, "Buy", "90", "1"), market(2, "Sell", "3"));
+    const [, , evs] = run(
+      m,
+      r,
+      limit(1, "Buy", "100", "1"),
+      limit(3, "Buy", "90", "1"),
+      market(2, "Sell", "3"),
+    );
     expect(fills(evs).map((f) => f.price)).toEqual([P("100"), P("90")]);
     expect(last(evs)).toMatchObject({
       status: "Cancelled",
@@ -293,7 +325,9 @@ describe("market orders", () => {
   it("on an empty book is cancelled whole", () => {
     const [m, r] = fresh();
     const [evs] = run(m, r, market(2, "Sell", "3", { tif: "GTC" }));
-    expect(evs).toEqual([expect.objectContaining({ status: "Cancelled", reason: "market-unfilled", filled_qty: 0n })]);
+    expect(evs).toEqual([
+      expect.objectContaining({ status: "Cancelled", reason: "market-unfilled", filled_qty: 0n }),
+    ]);
   });
 
   it("market buy stops before spending more than quote_limit; qty stays on the lot", () => {
@@ -322,14 +356,26 @@ describe("market orders", () => {
 
   it("market buy whose budget cannot pay one lot does not trade", () => {
     const [m, r] = fresh();
-    const [, evs] = run(m, r, limit(1, "Sell", "50000", "1"), market(2, "Buy", "1", { quote_limit: USDT("0.49") }));
+    const [, evs] = run(
+      m,
+      r,
+      limit(1, "Sell", "50000", "1"),
+      market(2, "Buy", "1", { quote_limit: USDT("0.49") }),
+    );
     // one lot (0.00001 BTC) at 50000 costs 0.5 USDT
-    expect(evs).toEqual([expect.objectContaining({ status: "Cancelled", reason: "market-unfilled", filled_qty: 0n })]);
+    expect(evs).toEqual([
+      expect.objectContaining({ status: "Cancelled", reason: "market-unfilled", filled_qty: 0n }),
+    ]);
   });
 
   it("market buy filled by qty before the budget runs out is Filled", () => {
     const [m, r] = fresh();
-    const [, evs] = run(m, r, limit(1, "Sell", "100", "5"), market(2, "Buy", "1", { quote_limit: USDT("1000") }));
+    const [, evs] = run(
+      m,
+      r,
+      limit(1, "Sell", "100", "5"),
+      market(2, "Buy", "1", { quote_limit: USDT("1000") }),
+    );
     expect(last(evs)).toMatchObject({ status: "Filled", filled_qty: Q("1") });
   });
 
@@ -361,7 +407,12 @@ describe("self-trade prevention", () => {
     const [, , evs] = run(m, r, limit(1, "Sell", "100", "1"), own, limit(2, "Buy", "100", "3"));
     expect(fills(evs)).toHaveLength(1);
     expect(fills(evs)[0]).toMatchObject({ maker_user_id: 1 });
-    expect(last(evs)).toMatchObject({ status: "Cancelled", reason: "stp", filled_qty: Q("1"), cancelled_qty: Q("2") });
+    expect(last(evs)).toMatchObject({
+      status: "Cancelled",
+      reason: "stp",
+      filled_qty: Q("1"),
+      cancelled_qty: Q("2"),
+    });
     // the own resting order is untouched and the taker did not rest
     expect(m.snapshot().asks).toEqual([
       { price: P("100"), orders: [{ order_id: own.order_id, user_id: 2, qty: Q("1"), remaining: Q("1") }] },
@@ -371,15 +422,27 @@ describe("self-trade prevention", () => {
 
   it("own order at the top: nothing trades", () => {
     const [m, r] = fresh();
-    const [, , evs] = run(m, r, limit(2, "Sell", "100", "1"), limit(1, "Sell", "101", "1"), market(2, "Buy", "1", {
-      quote_limit: USDT("1000"),
-    }));
+    const [, , evs] = run(
+      m,
+      r,
+      limit(2, "Sell", "100", "1"),
+      limit(1, "Sell", "101", "1"),
+      market(2, "Buy", "1", {
+        quote_limit: USDT("1000"),
+      }),
+    );
     expect(evs).toEqual([expect.objectContaining({ status: "Cancelled", reason: "stp", filled_qty: 0n })]);
   });
 
   it("an own order that does not cross does not matter", () => {
     const [m, r] = fresh();
-    const [, , evs] = run(m, r, limit(2, "Sell", "101", "1"), limit(1, "Sell", "100", "1"), limit(2, "Buy", "100", "2"));
+    const [, , evs] = run(
+      m,
+      r,
+      limit(2, "Sell", "101", "1"),
+      limit(1, "Sell", "100", "1"),
+      limit(2, "Buy", "100", "2"),
+    );
     expect(last(evs)).toMatchObject({ status: "PartiallyFilled", filled_qty: Q("1") });
   });
 
@@ -401,7 +464,11 @@ describe("cancel", () => {
   it("cancels a resting order (after a partial fill) and frees its level", () => {
     const [m, r] = fresh();
     const ask = limit(1, "Sell", "100", "3");
-    const [, , evs] = run(m, r, ask, limit(2, "Buy", "100", "1"), { type: "cancel", order_id: ask.order_id, user_id: 1 });
+    const [, , evs] = run(m, r, ask, limit(2, "Buy", "100", "1"), {
+      type: "cancel",
+      order_id: ask.order_id,
+      user_id: 1,
+    });
     expect(evs).toEqual([
       {
         type: "order",
@@ -435,14 +502,22 @@ describe("cancel", () => {
       { type: "cancel", order_id: b.order_id, user_id: 1 },
       { type: "cancel", order_id: b.order_id, user_id: 1 },
     );
-    expect(evs.slice(3).map((e) => e.map((x) => (x.type === "reject" ? `reject:${x.reason}` : `${x.type}`)))).toEqual([
+    expect(
+      evs.slice(3).map((e) => e.map((x) => (x.type === "reject" ? `reject:${x.reason}` : `${x.type}`))),
+    ).toEqual([
       ["reject:unknown-order"],
       ["reject:unknown-order"],
       ["reject:not-owner"],
       ["order"],
       ["reject:unknown-order"],
     ]);
-    expect(evs[3][0]).toEqual({ type: "reject", command: "cancel", order_id: 999_999n, user_id: 1, reason: "unknown-order" });
+    expect(evs[3][0]).toEqual({
+      type: "reject",
+      command: "cancel",
+      order_id: 999_999n,
+      user_id: 1,
+      reason: "unknown-order",
+    });
   });
 });
 
@@ -461,7 +536,9 @@ describe("duplicates and validation", () => {
       { ...live, order_type: "Market" as const, price: null },
     ]) {
       const [e] = run(m, r, dup);
-      expect(e).toEqual([{ type: "reject", command: "place", order_id: dup.order_id, user_id: 1, reason: "duplicate" }]);
+      expect(e).toEqual([
+        { type: "reject", command: "place", order_id: dup.order_id, user_id: 1, reason: "duplicate" },
+      ]);
     }
     expect(m.stateHash()).toBe(before[0]);
   });
@@ -476,7 +553,12 @@ describe("duplicates and validation", () => {
       { ...limit(1, "Buy", "100", "1"), order_id: "7" },
       { type: "cancel", order_id: "7", user_id: 1 },
     );
-    expect(evs.map((e) => e[0].type === "order" ? e[0].status : e[0].reason)).toEqual(["New", "New", "duplicate", "Cancelled"]);
+    expect(evs.map((e) => (e[0].type === "order" ? e[0].status : e[0].reason))).toEqual([
+      "New",
+      "New",
+      "duplicate",
+      "Cancelled",
+    ]);
     expect(m.snapshot().bids[0].orders.map((o) => o.order_id)).toEqual([7n]);
   });
 
@@ -498,12 +580,22 @@ describe("duplicates and validation", () => {
     const [m, r] = fresh();
     const c = { ...limit(1, "Buy", "100", "1"), ...patch } as unknown as PlaceCommand;
     const [evs] = run(m, r, c);
-    expect(evs).toEqual([expect.objectContaining({ type: "order", status: "Rejected", reason, filled_qty: 0n, remaining_qty: 0n })]);
+    expect(evs).toEqual([
+      expect.objectContaining({
+        type: "order",
+        status: "Rejected",
+        reason,
+        filled_qty: 0n,
+        remaining_qty: 0n,
+      }),
+    ]);
     expect(m.book.size).toBe(0);
   });
 
   it("throws on an unknown command type", () => {
-    expect(() => new Matcher(cfg).apply({ type: "amend" } as unknown as Command)).toThrow(/unknown command type/);
+    expect(() => new Matcher(cfg).apply({ type: "amend" } as unknown as Command)).toThrow(
+      /unknown command type/,
+    );
   });
 
   it("refuses a config whose quote costs would not be exact", () => {
@@ -558,7 +650,10 @@ describe("snapshots", () => {
     expect(() => Matcher.fromSnapshot(cfg, base)).toThrow(/crossed/);
     expect(() => Matcher.fromSnapshot(cfg, { ...base, seen_order_ids: [1n] })).toThrow(/not in seen/);
     expect(() =>
-      Matcher.fromSnapshot(cfg, { ...base, asks: [{ price: P("101"), orders: [{ order_id: 2n, user_id: 2, qty: 1n, remaining: 1n }] }] }),
+      Matcher.fromSnapshot(cfg, {
+        ...base,
+        asks: [{ price: P("101"), orders: [{ order_id: 2n, user_id: 2, qty: 1n, remaining: 1n }] }],
+      }),
     ).toThrow(/invalid qty/);
   });
 });

@@ -84,9 +84,21 @@ export class ReferenceMatcher {
     if (cmd.type === "cancel") {
       const o = this.orders.find((x) => x.id === cmd.order_id);
       if (o === undefined) {
-        events.push({ type: "reject", command: "cancel", order_id: cmd.order_id, user_id: cmd.user_id, reason: "unknown-order" });
+        events.push({
+          type: "reject",
+          command: "cancel",
+          order_id: cmd.order_id,
+          user_id: cmd.user_id,
+          reason: "unknown-order",
+        });
       } else if (o.user !== cmd.user_id) {
-        events.push({ type: "reject", command: "cancel", order_id: cmd.order_id, user_id: cmd.user_id, reason: "not-owner" });
+        events.push({
+          type: "reject",
+          command: "cancel",
+          order_id: cmd.order_id,
+          user_id: cmd.user_id,
+          reason: "not-owner",
+        });
       } else {
         this.orders = this.orders.filter((x) => x !== o);
         events.push(order(o, "Cancelled", "user", o.qty - o.remaining, 0n, o.remaining));
@@ -109,9 +121,16 @@ export class ReferenceMatcher {
       ["GTC", "IOC", "FOK"].includes(tif) &&
       (postOnly === false || (postOnly === true && c.order_type === "Limit" && tif === "GTC"));
     if (!flagsOk) return "invalid-flags";
-    if (typeof c.qty !== "bigint" || c.qty <= 0n || c.qty > INT64_MAX || c.qty % lot !== 0n) return "invalid-qty";
+    if (typeof c.qty !== "bigint" || c.qty <= 0n || c.qty > INT64_MAX || c.qty % lot !== 0n)
+      return "invalid-qty";
     if (c.order_type === "Limit") {
-      if (typeof price !== "bigint" || price <= 0n || price > INT64_MAX || price % tick !== 0n || price / tick > MAX_SAFE) {
+      if (
+        typeof price !== "bigint" ||
+        price <= 0n ||
+        price > INT64_MAX ||
+        price % tick !== 0n ||
+        price / tick > MAX_SAFE
+      ) {
         return "invalid-price";
       }
       if (quoteLimit !== null) return "invalid-quote-limit";
@@ -119,7 +138,8 @@ export class ReferenceMatcher {
     }
     if (price !== null) return "invalid-price";
     if (c.side === "Buy") {
-      if (typeof quoteLimit !== "bigint" || quoteLimit <= 0n || quoteLimit > INT64_MAX) return "invalid-quote-limit";
+      if (typeof quoteLimit !== "bigint" || quoteLimit <= 0n || quoteLimit > INT64_MAX)
+        return "invalid-quote-limit";
     } else if (quoteLimit !== null) {
       return "invalid-quote-limit";
     }
@@ -149,13 +169,20 @@ export class ReferenceMatcher {
    * Matches the taker against `orders` (mutated), appending events; returns why it stopped
    * with quantity left ("stp"), or null.
    */
-  private execute(orders: RefOrder[], t: Taker, events: MatchEvent[], tradeIds: { next: bigint }): { stp: boolean } {
+  private execute(
+    orders: RefOrder[],
+    t: Taker,
+    events: MatchEvent[],
+    tradeIds: { next: bigint },
+  ): { stp: boolean } {
     const { lot, baseDecimals } = this.config;
     while (t.remaining > 0n) {
       const maker = ReferenceMatcher.bestMaker(orders, t);
       if (maker === undefined) return { stp: false };
       if (maker.user === t.user) return { stp: true };
-      let take = t.remaining < maker.remaining ? t.remaining : maker.remaining;
+      // the smaller of the two (Math.min does not take bigints)
+      let take = maker.remaining;
+      if (t.remaining < take) take = t.remaining;
       if (t.budget !== null) {
         while (take > 0n && quoteCost(maker.price, take, baseDecimals) > t.budget) take -= lot;
         if (take === 0n) return { stp: false };
@@ -190,7 +217,13 @@ export class ReferenceMatcher {
   private place(c: PlaceCommand, events: MatchEvent[]): void {
     const me = { id: c.order_id, user: c.user_id, side: c.side };
     if (this.seen.includes(c.order_id)) {
-      events.push({ type: "reject", command: "place", order_id: c.order_id, user_id: c.user_id, reason: "duplicate" });
+      events.push({
+        type: "reject",
+        command: "place",
+        order_id: c.order_id,
+        user_id: c.user_id,
+        reason: "duplicate",
+      });
       return;
     }
     this.seen.push(c.order_id);
@@ -246,7 +279,13 @@ export class ReferenceMatcher {
       events.push(order(me, "Cancelled", reason, filled, 0n, t.remaining));
       return;
     }
-    this.orders.push({ ...me, price: c.price as bigint, qty: c.qty, remaining: t.remaining, seq: this.arrivals++ });
+    this.orders.push({
+      ...me,
+      price: c.price as bigint,
+      qty: c.qty,
+      remaining: t.remaining,
+      seq: this.arrivals++,
+    });
     events.push(order(me, filled === 0n ? "New" : "PartiallyFilled", null, filled, t.remaining, 0n));
   }
 
@@ -268,7 +307,10 @@ export class ReferenceMatcher {
     return {
       version: 1,
       next_trade_id: this.nextTradeId,
-      seen_order_ids: [...this.seen],
+      seen_order_ids: [
+        ...this.seen.filter((id) => typeof id === "bigint").sort((a, b) => (a < b ? -1 : 1)),
+        ...this.seen.filter((id) => typeof id === "string").sort((a, b) => (a < b ? -1 : 1)),
+      ],
       bids: side("Buy"),
       asks: side("Sell"),
     };

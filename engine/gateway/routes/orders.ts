@@ -1,21 +1,22 @@
 /**
  * POST /api/orders: place; the idempotency key is the cid (request_id = "order:" + cid).
- *   Answer `data` = `{order_id, order_status, cid}`: order_status is the order's state as
- *   Settlement wrote it (New, PartiallyFilled, Filled, Cancelled, Rejected), waited for until the
- *   request's deadline; "Accepted" if UBSCore accepted the order (funds frozen, sent to the ME)
- *   but its state was not written yet.
+ *   Answer `data` = `{order_id, order_status, cid}`. UBSCore publishes a place's verdict once the
+ *   matching engine has handled the order, with its status then (New, PartiallyFilled, Filled,
+ *   Cancelled: an IOC remainder, say); a place the ME refused (post-only-would-take) is a 3005
+ *   rejection with order_status "Rejected". Without a status in the verdict the gateway reads
+ *   the order's row once, else answers "Accepted" (funds frozen, sent to the ME).
  * POST /api/orders/cancel: `{order_id}` or `{cid}`, optional `request_id` (default: derived from
  *   the target, "cancel:order_id:<id>" or "cancel:cid:<cid>", so repeating a cancel is answered
- *   from the first one). Answer `data` = the order's state, waited for until it is terminal or the
- *   deadline; "CancelRequested" if the order's state is not known yet.
+ *   from the first one). Answer `data` = the order's state (its row in `orders`, with the status
+ *   the cancel verdict reports); `{order_id, cid, order_status}` if the row is not readable yet.
  */
 import type { FastifyInstance } from "fastify";
 import { type SymbolInfo, symbolById } from "../../domain/symbols.ts";
 import type { CancelOp, PlaceOp } from "../../protocol/messages.ts";
 import type { GatewayContext } from "../context.ts";
-import { type Envelope, ok } from "../errors.ts";
-import { locateOrder, type OrderView, readOrder, TERMINAL_STATUSES } from "../reads.ts";
-import { POLL_FIRST_MS, POLL_MAX_MS, readVerdict, rejection, submit, type Verdict } from "../results.ts";
+import { type Envelope, GatewayError, ok } from "../errors.ts";
+import { locateOrder, type OrderView, readOrder } from "../reads.ts";
+import { readVerdict, rejection, submit, type Verdict } from "../results.ts";
 import { parseCancel, parsePlace } from "../validation.ts";
 import { authed, type Call, ownedBody } from "./shared.ts";
 
@@ -29,6 +30,12 @@ export function cancelRequestId(target: { order_id: string | null; cid: string |
   return target.order_id !== null ? `cancel:order_id:${target.order_id}` : `cancel:cid:${target.cid}`;
 }
 
+function orderIdOf(v: Verdict): string | null {
+  if (v.order_id !== null) return v.order_id;
+  const b = v.body.order_id;
+  return typeof b === "string" && /^\d+$/.test(b) ? b : null;
+}
+
 function symbolOf(v: Verdict): SymbolInfo | null {
   if (typeof v.body.symbol_id !== "number") return null;
   try {
@@ -38,33 +45,24 @@ function symbolOf(v: Verdict): SymbolInfo | null {
   }
 }
 
-/**
- * Reads the order until `done(order)` or the deadline; the last state seen (null: never seen).
- * Best effort: the store being unavailable ends the wait with what is known.
- */
-async function orderState(
+/** One read of an order's row; null if it is not there (yet) or the store is unavailable. */
+async function orderRow(
   ctx: GatewayContext,
   user_id: number,
-  symbol: SymbolInfo,
   order_id: string,
-  done: (o: OrderView) => boolean,
-  deadline: number,
+  symbol: SymbolInfo | null,
 ): Promise<OrderView | null> {
-  const { clock } = ctx.ports;
-  let backoff = POLL_FIRST_MS;
-  let last: OrderView | null = null;
-  for (;;) {
-    try {
-      last = await readOrder(ctx, user_id, symbol, order_id);
-    } catch (err) {
-      ctx.ports.logger.warn("gateway: order state unavailable", { order_id, error: String(err) });
-      return last;
+  try {
+    let sym = symbol;
+    if (sym === null) {
+      const where = await locateOrder(ctx, order_id);
+      if (where === null || where.user_id !== user_id) return null;
+      sym = where.symbol;
     }
-    if (last !== null && done(last)) return last;
-    const left = deadline - clock.now();
-    if (left <= 0) return last;
-    await clock.sleep(Math.min(backoff, left));
-    backoff = Math.min(backoff * 2, POLL_MAX_MS);
+    return await readOrder(ctx, user_id, sym, order_id);
+  } catch (err) {
+    if (err instanceof GatewayError && err.kind === "STORE_UNAVAILABLE") return null;
+    throw err;
   }
 }
 
@@ -87,14 +85,20 @@ async function place(ctx: GatewayContext, call: Call): Promise<Envelope> {
     ts: ctx.ports.clock.now(),
   };
   const { verdict } = await submit(ctx, op, call.deadline);
+  const order_id = orderIdOf(verdict);
   if (verdict.status !== "accepted") {
-    throw rejection(verdict, "order", { order_id: verdict.order_id, order_status: "Rejected", cid: p.cid });
+    throw rejection(verdict, "order", {
+      order_id,
+      order_status: verdict.order_status ?? "Rejected",
+      cid: p.cid,
+    });
   }
-  const order_id = verdict.order_id;
-  if (order_id === null) return ok({ order_id: null, order_status: "Accepted", cid: p.cid });
-  const symbol = symbolOf(verdict) ?? p.symbol;
-  const state = await orderState(ctx, user_id, symbol, order_id, () => true, call.deadline);
-  return ok({ order_id, order_status: state?.order_status ?? "Accepted", cid: p.cid });
+  let order_status = verdict.order_status;
+  if (order_status === null && order_id !== null) {
+    order_status =
+      (await orderRow(ctx, user_id, order_id, symbolOf(verdict) ?? p.symbol))?.order_status ?? null;
+  }
+  return ok({ order_id, order_status: order_status ?? "Accepted", cid: p.cid });
 }
 
 async function cancel(ctx: GatewayContext, call: Call): Promise<Envelope> {
@@ -110,30 +114,20 @@ async function cancel(ctx: GatewayContext, call: Call): Promise<Envelope> {
     ts: ctx.ports.clock.now(),
   };
   const { verdict } = await submit(ctx, op, call.deadline);
+  let order_id = orderIdOf(verdict) ?? c.order_id;
   if (verdict.status !== "accepted") {
-    throw rejection(verdict, "cancel", { order_id: c.order_id ?? verdict.order_id, cid: c.cid });
+    throw rejection(verdict, "cancel", { order_id, cid: c.cid });
   }
   // Which order: the verdict's id, the request's, or the one the cid's place verdict names.
-  let order_id = verdict.order_id ?? c.order_id;
-  if (order_id === null && c.cid !== null)
+  if (order_id === null && c.cid !== null) {
     order_id = (await readVerdict(ctx, user_id, placeRequestId(c.cid)))?.order_id ?? null;
-  const pendingAnswer = { order_id, cid: c.cid, order_status: "CancelRequested" };
-  if (order_id === null) return ok(pendingAnswer);
-  let symbol = symbolOf(verdict);
-  if (symbol === null) {
-    const where = await locateOrder(ctx, order_id);
-    if (where === null || where.user_id !== user_id) return ok(pendingAnswer);
-    symbol = where.symbol;
   }
-  const state = await orderState(
-    ctx,
-    user_id,
-    symbol,
-    order_id,
-    (o) => TERMINAL_STATUSES.has(o.order_status),
-    call.deadline,
-  );
-  return ok(state ?? pendingAnswer);
+  const cid = c.cid ?? (typeof verdict.body.cid === "string" ? verdict.body.cid : null);
+  if (order_id === null)
+    return ok({ order_id, cid, order_status: verdict.order_status ?? "CancelRequested" });
+  const row = await orderRow(ctx, user_id, order_id, symbolOf(verdict));
+  if (row === null) return ok({ order_id, cid, order_status: verdict.order_status ?? "CancelRequested" });
+  return ok({ ...row, order_status: verdict.order_status ?? row.order_status });
 }
 
 export function registerOrderRoutes(app: FastifyInstance, ctx: GatewayContext): void {

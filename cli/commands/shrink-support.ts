@@ -1,0 +1,38 @@
+/** Shrinks a failing run and writes the result to scenarios/regressions/ (or another folder). */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Scenario } from "../../scenarios/format.ts";
+import { shrinkScenario } from "../../scenarios/shrink.ts";
+import type { RunResult } from "../../sim/runner/result.ts";
+import { runScenario } from "../../sim/runner/run.ts";
+
+export interface ShrinkSaveOptions {
+  profile: string;
+  dir?: string;
+  maxRuns?: number;
+  log?: (msg: string) => void;
+}
+
+/** Returns the path of the regression file written. */
+export async function shrinkAndSave(scenario: Scenario, failed: RunResult, opts: ShrinkSaveOptions): Promise<string> {
+  const target = failed.violations[0].invariant;
+  const start: Scenario = { ...scenario, seed: failed.seed, profile: opts.profile };
+  const res = await shrinkScenario(start, {
+    maxRuns: opts.maxRuns,
+    log: opts.log,
+    fails: async (cand) => {
+      const { result } = await runScenario(cand, { replay: "" });
+      return result.violations.some((v) => v.invariant === target);
+    },
+  });
+  const dir = opts.dir ?? join(import.meta.dirname, "../../scenarios/regressions");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${target}-seed${failed.seed}-${res.to}steps.json`);
+  const out: Scenario = {
+    ...res.scenario,
+    name: `regression: ${target} (seed ${failed.seed}, shrunk from ${res.from} to ${res.to} steps)`,
+    description: `Found by \`${failed.replay}\`: ${failed.violations[0].message}. Shrunk in ${res.runs} runs.`,
+  };
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+  return file;
+}

@@ -1,0 +1,2 @@
+/** The matching-engine service around the matching core. See engine/README.md. */
+export * from "./service.ts";

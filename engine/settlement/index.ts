@@ -1,0 +1,2 @@
+/** Settlement: persists balance events, trades, order states and verdicts. See engine/README.md. */
+export * from "./service.ts";

@@ -1,0 +1,33 @@
+/** Relative weights of the operations a generated scenario is made of. */
+export interface OpWeights {
+  deposit: number;
+  withdraw: number;
+  limit: number;
+  market: number;
+  cancel: number;
+  retry: number;
+  crash: number;
+  advance: number;
+}
+
+export const DEFAULT_WEIGHTS: OpWeights = {
+  deposit: 6,
+  withdraw: 5,
+  limit: 45,
+  market: 7,
+  cancel: 16,
+  retry: 4,
+  crash: 1,
+  advance: 6,
+};
+
+export interface GenerateOptions {
+  seed: number;
+  ops: number;
+  users?: number;
+  symbols?: readonly string[];
+  weights?: Partial<OpWeights>;
+  /** Explicit crash/restart steps (the profile's random crashes come on top). */
+  crashes?: boolean;
+  profile?: string;
+}
