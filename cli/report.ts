@@ -10,13 +10,17 @@ export function printRun(r: RunResult, json: boolean): void {
     console.log(toJson(r));
     return;
   }
-  const verdict = r.ok ? "ok" : `FAILED (${r.violations.length} violation${r.violations.length === 1 ? "" : "s"})`;
+  const verdict = r.ok
+    ? "ok"
+    : `FAILED (${r.violations.length} violation${r.violations.length === 1 ? "" : "s"})`;
   console.log(
     `${r.name}: ${verdict}  seed=${r.seed} profile=${r.profile} ops=${r.ops} steps=${r.steps} checks=${r.invariantChecks} trace=${r.traceHash} (${r.elapsedMs} ms)`,
   );
   const faults = Object.entries(r.faults);
   if (faults.length > 0) console.log(`  faults: ${faults.map(([k, v]) => `${k}=${v}`).join(" ")}`);
-  console.log(`  answers: ok=${r.answers.ok} rejected=${r.answers.rejected} unanswered=${r.answers.unanswered} retries=${r.answers.retries}`);
+  console.log(
+    `  answers: ok=${r.answers.ok} rejected=${r.answers.rejected} unanswered=${r.answers.unanswered} retries=${r.answers.retries}`,
+  );
   for (const v of r.violations) {
     console.log(`  ✗ [${v.invariant}] step ${v.step} (op ${v.op}): ${v.message}`);
     const vals = Object.entries(v.values);

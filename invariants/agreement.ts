@@ -3,8 +3,9 @@
  * partition key, as the gateway must), UBSCore's state, the gateway's answer, and the reference
  * model. Each pair that differs is reported with all four values.
  */
-import { ASSETS } from "../engine/domain/assets.ts";
+
 import { parseDecimal } from "../engine/domain/amount.ts";
+import { ASSETS } from "../engine/domain/assets.ts";
 import { TABLES } from "../engine/schema/cql.ts";
 import type { Audit } from "./auditor.ts";
 import type { Invariant } from "./types.ts";
@@ -35,34 +36,50 @@ export const agreement: Invariant = {
             const asset = ASSETS.find((x) => x.code === row.asset);
             if (!asset) continue;
             gateway.set(asset.id, {
-              avail: parseDecimal(row.avail, asset.decimals, asset.decimals, { allowZero: true, allowNegative: true }),
-              frozen: parseDecimal(row.frozen, asset.decimals, asset.decimals, { allowZero: true, allowNegative: true }),
+              avail: parseDecimal(row.avail, asset.decimals, asset.decimals, {
+                allowZero: true,
+                allowNegative: true,
+              }),
+              frozen: parseDecimal(row.frozen, asset.decimals, asset.decimals, {
+                allowZero: true,
+                allowNegative: true,
+              }),
             });
           }
           for (const asset of ASSETS)
-            if (!gateway.has(asset.id)) a.report("agreement", `gateway's balance answer for user ${user} lacks ${asset.code}`);
+            if (!gateway.has(asset.id))
+              a.report("agreement", `gateway's balance answer for user ${user} lacks ${asset.code}`);
         }
       }
       for (const asset of ASSETS) {
         const h = u.state.peek(user, asset.id);
         const ubs = { avail: h.avail, frozen: h.frozen };
-        const row = w.scylla.query(
-          `SELECT avail, frozen FROM ${ks}.${TABLES.ledger} WHERE user_id = ? AND asset_id = ? LIMIT 1`,
-          [BigInt(user), asset.id],
-        ).first();
-        const ledger = row ? { avail: row.avail as bigint, frozen: row.frozen as bigint } : { avail: 0n, frozen: 0n };
+        const row = w.scylla
+          .query(
+            `SELECT avail, frozen FROM ${ks}.${TABLES.ledger} WHERE user_id = ? AND asset_id = ? LIMIT 1`,
+            [BigInt(user), asset.id],
+          )
+          .first();
+        const ledger = row
+          ? { avail: row.avail as bigint, frozen: row.frozen as bigint }
+          : { avail: 0n, frozen: 0n };
         const model = a.model.balance(user, asset.id);
         const gw = gateway?.get(asset.id) ?? null;
-        const same = (x: { avail: bigint; frozen: bigint }) => x.avail === ubs.avail && x.frozen === ubs.frozen;
+        const same = (x: { avail: bigint; frozen: bigint }) =>
+          x.avail === ubs.avail && x.frozen === ubs.frozen;
         if (!same(ledger) || !same(model) || (gw !== null && !same(gw))) {
-          a.report("agreement", `user ${user} ${asset.code}: ledger ${show(ledger)}, UBSCore ${show(ubs)}, gateway ${show(gw)}, model ${show(model)} (avail/frozen)`, {
-            user,
-            asset: asset.code,
-            ledger: show(ledger),
-            ubscore: show(ubs),
-            gateway: show(gw),
-            model: show(model),
-          });
+          a.report(
+            "agreement",
+            `user ${user} ${asset.code}: ledger ${show(ledger)}, UBSCore ${show(ubs)}, gateway ${show(gw)}, model ${show(model)} (avail/frozen)`,
+            {
+              user,
+              asset: asset.code,
+              ledger: show(ledger),
+              ubscore: show(ubs),
+              gateway: show(gw),
+              model: show(model),
+            },
+          );
         }
       }
     }

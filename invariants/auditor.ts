@@ -130,7 +130,10 @@ export class Audit {
     const all = Object.values(this.feeds).flatMap((f) => f.malformed.map((m) => ({ topic: f.topic, ...m })));
     for (let i = this.malformedReported; i < all.length; i++) {
       const m = all[i];
-      this.report("messages-well-formed", `${m.topic}/${m.partition}@${m.offset} does not decode: ${m.error}`);
+      this.report(
+        "messages-well-formed",
+        `${m.topic}/${m.partition}@${m.offset} does not decode: ${m.error}`,
+      );
     }
     this.malformedReported = all.length;
   }

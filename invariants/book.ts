@@ -14,7 +14,8 @@ export function bookInvariant(): Invariant {
   return {
     name: "book",
     step(a: Audit) {
-      for (const { msg: v } of a.feed.validated) if (v.type === "place" && !orders.has(v.order_id)) orders.set(v.order_id, v);
+      for (const { msg: v } of a.feed.validated)
+        if (v.type === "place" && !orders.has(v.order_id)) orders.set(v.order_id, v);
       if (a.feed.outputs.length === 0) return;
       for (const { msg: o, partition, offset } of a.feed.outputs) {
         const at = `engine.outputs/${partition}@${offset}`;
@@ -23,16 +24,30 @@ export function bookInvariant(): Invariant {
           const maker = orders.get(e.maker_order_id);
           const taker = orders.get(e.taker_order_id);
           if (maker === undefined || taker === undefined) {
-            a.report("book", `fill ${e.trade_id} names an order never validated`, { maker: e.maker_order_id, taker: e.taker_order_id, at });
+            a.report("book", `fill ${e.trade_id} names an order never validated`, {
+              maker: e.maker_order_id,
+              taker: e.taker_order_id,
+              at,
+            });
             continue;
           }
           if (maker.price === null || BigInt(maker.price) !== BigInt(e.price))
-            a.report("book", `fill ${e.trade_id} at ${e.price}, not at the maker's price ${maker.price}`, { at });
+            a.report("book", `fill ${e.trade_id} at ${e.price}, not at the maker's price ${maker.price}`, {
+              at,
+            });
           if (e.maker_user_id === e.taker_user_id)
             a.report("book", `fill ${e.trade_id} is a self-trade of user ${e.maker_user_id}`, { at });
           if (taker.order_type === "Limit" && taker.price !== null) {
-            const through = taker.side === "Buy" ? BigInt(e.price) > BigInt(taker.price) : BigInt(e.price) < BigInt(taker.price);
-            if (through) a.report("book", `fill ${e.trade_id} at ${e.price} trades through the taker's limit ${taker.price}`, { at });
+            const through =
+              taker.side === "Buy"
+                ? BigInt(e.price) > BigInt(taker.price)
+                : BigInt(e.price) < BigInt(taker.price);
+            if (through)
+              a.report(
+                "book",
+                `fill ${e.trade_id} at ${e.price} trades through the taker's limit ${taker.price}`,
+                { at },
+              );
           }
         }
       }
@@ -44,7 +59,10 @@ export function bookInvariant(): Invariant {
         const bid = m.bestBid();
         const ask = m.bestAsk();
         if (bid !== null && ask !== null && bid >= ask)
-          a.report("book", `symbol ${o.symbol_id} is crossed: best bid ${bid} >= best ask ${ask}`, { bid, ask });
+          a.report("book", `symbol ${o.symbol_id} is crossed: best bid ${bid} >= best ask ${ask}`, {
+            bid,
+            ask,
+          });
       }
     },
   };

@@ -16,15 +16,20 @@ export const conservation: Invariant = {
     for (const asset of ASSETS) {
       const t = u.state.total(asset.id);
       if (t !== 0n)
-        a.report("conservation", `UBSCore: Σ avail+frozen of ${asset.code} over all accounts is ${t}, not 0`, {
-          asset: asset.code,
-          total: t,
-        });
+        a.report(
+          "conservation",
+          `UBSCore: Σ avail+frozen of ${asset.code} over all accounts is ${t}, not 0`,
+          {
+            asset: asset.code,
+            total: t,
+          },
+        );
     }
   },
   quiescent(a: Audit) {
     for (const [asset, t] of a.model.totals()) {
-      if (t !== 0n) a.report("conservation", `reference model: Σ of asset ${asset} is ${t}, not 0`, { asset, total: t });
+      if (t !== 0n)
+        a.report("conservation", `reference model: Σ of asset ${asset} is ${t}, not 0`, { asset, total: t });
     }
   },
 };

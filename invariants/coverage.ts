@@ -45,7 +45,8 @@ export class Coverage {
       this.seenOutputs.add(key);
       for (const e of o.events) {
         if (e.type === "order") {
-          if (e.status === "PartiallyFilled" || (e.status === "Cancelled" && e.filled_qty !== "0")) this.hit("partial-fill");
+          if (e.status === "PartiallyFilled" || (e.status === "Cancelled" && e.filled_qty !== "0"))
+            this.hit("partial-fill");
           if (e.status === "Filled") this.filled.add(e.order_id);
           if (e.status === "Cancelled" && e.reason === "stp") this.hit("stp-fired");
           if (e.status === "Cancelled" && e.reason === "fok") this.hit("fok-killed");
@@ -64,7 +65,12 @@ export class Coverage {
       else this.seenRequests.add(key);
     }
     for (const { msg: e } of feed.balanceEvents) {
-      if (e.user_id > 0 && e.avail === "0" && e.frozen === "0" && (e.delta_avail !== "0" || e.delta_frozen !== "0"))
+      if (
+        e.user_id > 0 &&
+        e.avail === "0" &&
+        e.frozen === "0" &&
+        (e.delta_avail !== "0" || e.delta_frozen !== "0")
+      )
         this.hit("balance-exactly-zero");
     }
   }

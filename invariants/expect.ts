@@ -3,8 +3,9 @@
  * observe: balances and orders as the gateway answers them, trades as Settlement stored them.
  * A mismatch is a violation like any other (invariant "expect").
  */
-import { assetByCode } from "../engine/domain/assets.ts";
+
 import { parseDecimal } from "../engine/domain/amount.ts";
+import { assetByCode } from "../engine/domain/assets.ts";
 import { SYMBOLS } from "../engine/domain/symbols.ts";
 import type { StepOf } from "../scenarios/format.ts";
 import type { World } from "../sim/world/world.ts";
@@ -19,11 +20,20 @@ function minor(text: string, assetCode: string): bigint | null {
   }
 }
 
-export async function checkExpect(world: World, audit: Audit, step: StepOf<"expect">, index: number): Promise<void> {
+export async function checkExpect(
+  world: World,
+  audit: Audit,
+  step: StepOf<"expect">,
+  index: number,
+): Promise<void> {
   const where = `steps[${index}]`;
   for (const [userText, assets] of Object.entries(step.balances ?? {})) {
     const user = Number(userText);
-    const answer = await world.ask(user, { method: "GET", path: "/api/user/balance", query: { user_id: user } });
+    const answer = await world.ask(user, {
+      method: "GET",
+      path: "/api/user/balance",
+      query: { user_id: user },
+    });
     if (answer.kind !== "answer" || answer.envelope.status !== 0) {
       audit.report("expect", `${where}: balance of user ${user} could not be read`, {
         answer: answer.kind === "answer" ? `${answer.envelope.status} ${answer.envelope.msg}` : answer.reason,
@@ -40,7 +50,10 @@ export async function checkExpect(world: World, audit: Audit, step: StepOf<"expe
         const e = minor(expected, asset);
         const g = minor(got, asset);
         if (e === null) {
-          audit.report("expect", `${where}.balances.${userText}.${asset}.${field}: cannot compare ${expected} for asset ${asset}`);
+          audit.report(
+            "expect",
+            `${where}.balances.${userText}.${asset}.${field}: cannot compare ${expected} for asset ${asset}`,
+          );
         } else if (g === null || e !== g) {
           audit.report("expect", `${where}: user ${user} ${asset} ${field} is ${got}, expected ${expected}`, {
             user,
@@ -70,12 +83,20 @@ export async function checkExpect(world: World, audit: Audit, step: StepOf<"expe
     for (const [cid, want] of Object.entries(byCid)) {
       const got = statuses.get(cid) ?? "(no such order)";
       if (got !== want)
-        audit.report("expect", `${where}: user ${user} order ${cid} is ${got}, expected ${want}`, { user, cid, expected: want, got });
+        audit.report("expect", `${where}: user ${user} order ${cid} is ${got}, expected ${want}`, {
+          user,
+          cid,
+          expected: want,
+          got,
+        });
     }
   }
   if (step.trades !== undefined) {
     const got = world.settledTradeCount();
     if (got !== step.trades)
-      audit.report("expect", `${where}: ${got} trades settled, expected ${step.trades}`, { expected: step.trades, got });
+      audit.report("expect", `${where}: ${got} trades settled, expected ${step.trades}`, {
+        expected: step.trades,
+        got,
+      });
   }
 }

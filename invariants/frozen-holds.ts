@@ -28,12 +28,16 @@ export const frozenHolds: Invariant = {
       const frozen = u.state.peek(e.user_id, e.asset_id).frozen;
       const held = heldBy(u, e.user_id, e.asset_id);
       if (frozen !== held)
-        a.report("frozen-holds", `user ${e.user_id} asset ${e.asset_id}: frozen ${frozen} but open orders hold ${held}`, {
-          user: e.user_id,
-          asset: e.asset_id,
-          frozen,
-          held,
-        });
+        a.report(
+          "frozen-holds",
+          `user ${e.user_id} asset ${e.asset_id}: frozen ${frozen} but open orders hold ${held}`,
+          {
+            user: e.user_id,
+            asset: e.asset_id,
+            frozen,
+            held,
+          },
+        );
     }
   },
   quiescent(a: Audit) {
@@ -45,19 +49,29 @@ export const frozenHolds: Invariant = {
       for (const [asset, h] of assets) {
         const hold = held.get(`${user}:${asset}`) ?? 0n;
         if (h.frozen !== hold)
-          a.report("frozen-holds", `user ${user} asset ${asset}: frozen ${h.frozen} but open orders hold ${hold}`, {
-            user,
-            asset,
-            frozen: h.frozen,
-            held: hold,
-          });
+          a.report(
+            "frozen-holds",
+            `user ${user} asset ${asset}: frozen ${h.frozen} but open orders hold ${hold}`,
+            {
+              user,
+              asset,
+              frozen: h.frozen,
+              held: hold,
+            },
+          );
       }
     }
     const engineOpen = new Set(u.state.orders.keys());
     const modelOpen = new Set(a.model.openOrders().map((o) => o.order_id));
     for (const id of modelOpen)
-      if (!engineOpen.has(id)) a.report("frozen-holds", `order ${id} is open in the reference model but not in UBSCore`, { order: id });
+      if (!engineOpen.has(id))
+        a.report("frozen-holds", `order ${id} is open in the reference model but not in UBSCore`, {
+          order: id,
+        });
     for (const id of engineOpen)
-      if (!modelOpen.has(id)) a.report("frozen-holds", `order ${id} is open in UBSCore but not in the reference model`, { order: id });
+      if (!modelOpen.has(id))
+        a.report("frozen-holds", `order ${id} is open in UBSCore but not in the reference model`, {
+          order: id,
+        });
   },
 };

@@ -33,10 +33,14 @@ export function ledgerChainInvariant(): Invariant {
         const prev = published.get(key);
         if (prev === undefined) published.set(key, h);
         else if (prev !== h)
-          a.report("ledger-chain", `balance event (user ${e.user_id}, asset ${e.asset_id}, seq ${e.seq}) published twice with different contents`, {
-            at: `balance.events/${partition}@${offset}`,
-            event: `${e.cause} ${e.ref} Δ${e.delta_avail}/${e.delta_frozen} → ${e.avail}/${e.frozen}`,
-          });
+          a.report(
+            "ledger-chain",
+            `balance event (user ${e.user_id}, asset ${e.asset_id}, seq ${e.seq}) published twice with different contents`,
+            {
+              at: `balance.events/${partition}@${offset}`,
+              event: `${e.cause} ${e.ref} Δ${e.delta_avail}/${e.delta_frozen} → ${e.avail}/${e.frozen}`,
+            },
+          );
       }
     },
     quiescent(a: Audit) {
@@ -58,26 +62,41 @@ export function ledgerChainInvariant(): Invariant {
             const avail = r.avail as bigint;
             const frozen = r.frozen as bigint;
             if (seq !== prev.seq + 1n) {
-              a.report("ledger-chain", `ledger (user ${user}, asset ${asset}): seq ${seq} follows ${prev.seq}`, { user, asset, previous: prev.seq, seq });
+              a.report(
+                "ledger-chain",
+                `ledger (user ${user}, asset ${asset}): seq ${seq} follows ${prev.seq}`,
+                { user, asset, previous: prev.seq, seq },
+              );
               break;
             }
-            if (avail !== prev.avail + (r.delta_avail as bigint) || frozen !== prev.frozen + (r.delta_frozen as bigint)) {
-              a.report("ledger-chain", `ledger (user ${user}, asset ${asset}) seq ${seq}: ${avail}/${frozen} is not the previous ${prev.avail}/${prev.frozen} plus its deltas ${r.delta_avail}/${r.delta_frozen}`, {
-                user,
-                asset,
-                seq,
-              });
+            if (
+              avail !== prev.avail + (r.delta_avail as bigint) ||
+              frozen !== prev.frozen + (r.delta_frozen as bigint)
+            ) {
+              a.report(
+                "ledger-chain",
+                `ledger (user ${user}, asset ${asset}) seq ${seq}: ${avail}/${frozen} is not the previous ${prev.avail}/${prev.frozen} plus its deltas ${r.delta_avail}/${r.delta_frozen}`,
+                {
+                  user,
+                  asset,
+                  seq,
+                },
+              );
               break;
             }
             prev = { seq, avail, frozen };
           }
           if (prev.seq !== holding.seq) {
-            a.report("ledger-chain", `ledger (user ${user}, asset ${asset}) ends at seq ${prev.seq}, UBSCore is at seq ${holding.seq}`, {
-              user,
-              asset,
-              ledgerSeq: prev.seq,
-              ubscoreSeq: holding.seq,
-            });
+            a.report(
+              "ledger-chain",
+              `ledger (user ${user}, asset ${asset}) ends at seq ${prev.seq}, UBSCore is at seq ${holding.seq}`,
+              {
+                user,
+                asset,
+                ledgerSeq: prev.seq,
+                ubscoreSeq: holding.seq,
+              },
+            );
           }
           verified.set(key, prev);
         }

@@ -125,7 +125,9 @@ export class ReferenceModel {
         const buyer = this.orders.get(buyerId);
         const seller = this.orders.get(sellerId);
         if (!buyer || !seller) {
-          this.anomalies.push(`fill ${o.symbol_id}:${e.trade_id} names an order the model never saw validated`);
+          this.anomalies.push(
+            `fill ${o.symbol_id}:${e.trade_id} names an order the model never saw validated`,
+          );
           continue;
         }
         const buyBps = BigInt(buyerIsTaker ? rates.taker_bps : rates.maker_bps);

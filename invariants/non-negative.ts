@@ -13,13 +13,17 @@ export const nonNegative: Invariant = {
     for (const { msg: e, partition, offset } of a.feed.balanceEvents) {
       if (e.user_id === EXTERNAL_ACCOUNT) continue;
       if (BigInt(e.avail) < 0n || BigInt(e.frozen) < 0n) {
-        a.report("non-negative", `user ${e.user_id} asset ${e.asset_id} went negative (seq ${e.seq}, ${e.cause} ${e.ref})`, {
-          user: e.user_id,
-          asset: e.asset_id,
-          avail: e.avail,
-          frozen: e.frozen,
-          at: `balance.events/${partition}@${offset}`,
-        });
+        a.report(
+          "non-negative",
+          `user ${e.user_id} asset ${e.asset_id} went negative (seq ${e.seq}, ${e.cause} ${e.ref})`,
+          {
+            user: e.user_id,
+            asset: e.asset_id,
+            avail: e.avail,
+            frozen: e.frozen,
+            at: `balance.events/${partition}@${offset}`,
+          },
+        );
       }
     }
   },

@@ -29,16 +29,23 @@ export function outputSeqInvariant(): Invariant {
         const earlier = bySeq.get(seq);
         if (earlier !== undefined) {
           if (earlier !== hash)
-            a.report("output-seq", `symbol ${o.symbol_id}: output_seq ${seq} reused for different events`, { seq, at });
+            a.report("output-seq", `symbol ${o.symbol_id}: output_seq ${seq} reused for different events`, {
+              seq,
+              at,
+            });
           continue;
         }
         const prev = top.get(o.symbol_id) ?? 0n;
         if (seq !== prev + 1n)
-          a.report("output-seq", `symbol ${o.symbol_id}: output_seq ${seq} follows ${prev} (expected ${prev + 1n})`, {
-            previous: prev,
-            seq,
-            at,
-          });
+          a.report(
+            "output-seq",
+            `symbol ${o.symbol_id}: output_seq ${seq} follows ${prev} (expected ${prev + 1n})`,
+            {
+              previous: prev,
+              seq,
+              at,
+            },
+          );
         bySeq.set(seq, hash);
         if (seq > prev) top.set(o.symbol_id, seq);
       }

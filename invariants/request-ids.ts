@@ -48,7 +48,11 @@ export function requestIdsInvariant(): Invariant {
       for (const [key, v] of verdicts) {
         if (v.status !== "accepted" || (v.kind !== "deposit" && v.kind !== "withdraw")) continue;
         const n = effects.get(key)?.size ?? 0;
-        if (n !== 1) a.report("request-ids", `accepted ${v.kind} ${key} took effect ${n} times`, { request: key, effects: n });
+        if (n !== 1)
+          a.report("request-ids", `accepted ${v.kind} ${key} took effect ${n} times`, {
+            request: key,
+            effects: n,
+          });
       }
     },
   };

@@ -5,8 +5,9 @@
  * different fills. At quiescence: the settled rows are checked against the fills seen since the
  * last check (incremental), and the row count against the number of distinct fills.
  */
-import { TABLES } from "../engine/schema/cql.ts";
+
 import type { FillOut } from "../engine/protocol/messages.ts";
+import { TABLES } from "../engine/schema/cql.ts";
 import type { Audit } from "./auditor.ts";
 import type { Invariant } from "./types.ts";
 
@@ -24,7 +25,12 @@ export function tradesOnceInvariant(): Invariant {
           if (prev === undefined) {
             fills.set(id, e);
             unchecked.push(id);
-          } else if (prev.price !== e.price || prev.qty !== e.qty || prev.maker_order_id !== e.maker_order_id || prev.taker_order_id !== e.taker_order_id) {
+          } else if (
+            prev.price !== e.price ||
+            prev.qty !== e.qty ||
+            prev.maker_order_id !== e.maker_order_id ||
+            prev.taker_order_id !== e.taker_order_id
+          ) {
             a.report("trades-once", `trade id ${id} names two different fills`, {
               first: `${prev.qty}@${prev.price} ${prev.maker_order_id}/${prev.taker_order_id}`,
               second: `${e.qty}@${e.price} ${e.maker_order_id}/${e.taker_order_id}`,
@@ -38,13 +44,21 @@ export function tradesOnceInvariant(): Invariant {
       const ks = a.world.config.keyspace;
       for (const id of unchecked) {
         const f = fills.get(id)!;
-        const rows = a.world.scylla.query(`SELECT price, qty, maker_order_id, taker_order_id FROM ${ks}.${TABLES.trades} WHERE trade_id = ?`, [id]).rows;
+        const rows = a.world.scylla.query(
+          `SELECT price, qty, maker_order_id, taker_order_id FROM ${ks}.${TABLES.trades} WHERE trade_id = ?`,
+          [id],
+        ).rows;
         if (rows.length !== 1) {
           a.report("trades-once", `trade ${id} was settled ${rows.length} times`, { trade: id });
           continue;
         }
         const r = rows[0];
-        if (String(r.price) !== f.price || String(r.qty) !== f.qty || String(r.maker_order_id) !== f.maker_order_id || String(r.taker_order_id) !== f.taker_order_id)
+        if (
+          String(r.price) !== f.price ||
+          String(r.qty) !== f.qty ||
+          String(r.maker_order_id) !== f.maker_order_id ||
+          String(r.taker_order_id) !== f.taker_order_id
+        )
           a.report("trades-once", `settled trade ${id} differs from the fill`, {
             settled: `${r.qty}@${r.price} ${r.maker_order_id}/${r.taker_order_id}`,
             fill: `${f.qty}@${f.price} ${f.maker_order_id}/${f.taker_order_id}`,
@@ -53,7 +67,10 @@ export function tradesOnceInvariant(): Invariant {
       unchecked = [];
       const settled = a.world.settledTradeCount();
       if (settled !== fills.size)
-        a.report("trades-once", `${settled} trades settled, the ME published ${fills.size}`, { settled, published: fills.size });
+        a.report("trades-once", `${settled} trades settled, the ME published ${fills.size}`, {
+          settled,
+          published: fills.size,
+        });
     },
   };
 }

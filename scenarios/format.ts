@@ -20,7 +20,8 @@ function says(msg: (shown: string) => string) {
   return (i: { input?: unknown }) => (i.input === undefined ? "missing" : msg(show(i.input)));
 }
 
-const decimal = z.string({ error: says((v) => `${v} is not a decimal amount (give it as a string, like "0.01")`) })
+const decimal = z
+  .string({ error: says((v) => `${v} is not a decimal amount (give it as a string, like "0.01")`) })
   .refine((s) => DECIMAL.test(s), { error: (i) => `${show(i.input)} is not a decimal amount` });
 
 const user = z.int({ error: says((v) => `${v} is not a user id (an integer)`) }).min(1, {
@@ -36,6 +37,8 @@ const deposit = z.strictObject({
   amount: decimal,
   request_id: text.optional(),
   expect_status: z.int().optional(),
+  /** Send without waiting for the answer: the next step starts at once (races on purpose). */
+  async: z.boolean().optional(),
 });
 
 const withdraw = deposit.extend({ op: z.literal("withdraw") });
@@ -52,6 +55,7 @@ const place = z.strictObject({
   tif: text.optional(),
   post_only: z.boolean().optional(),
   expect_status: z.int().optional(),
+  async: z.boolean().optional(),
 });
 
 const cancel = z
@@ -62,6 +66,7 @@ const cancel = z
     order_id: text.optional(),
     request_id: text.optional(),
     expect_status: z.int().optional(),
+    async: z.boolean().optional(),
   })
   .refine((s) => (s.cid === undefined) !== (s.order_id === undefined), {
     error: "a cancel names exactly one of cid, order_id",
@@ -90,23 +95,42 @@ const balance = z.strictObject({ avail: decimal.optional(), frozen: decimal.opti
 const expect = z.strictObject({
   op: z.literal("expect"),
   /** user → asset → {avail, frozen}, as decimals of whole units. */
-  balances: z.record(z.string().regex(/^[0-9]+$/, "balances keys are user ids"), z.record(text, balance)).optional(),
+  balances: z
+    .record(z.string().regex(/^[0-9]+$/, "balances keys are user ids"), z.record(text, balance))
+    .optional(),
   /** user → cid → order status (New, PartiallyFilled, Filled, Cancelled, Rejected). */
   orders: z.record(z.string().regex(/^[0-9]+$/, "orders keys are user ids"), z.record(text, text)).optional(),
   /** Number of trades settled so far. */
   trades: z.int().min(0).optional(),
 });
 
-const OPS = ["deposit", "withdraw", "place", "cancel", "crash", "restart", "fault", "advance", "expect"] as const;
+const OPS = [
+  "deposit",
+  "withdraw",
+  "place",
+  "cancel",
+  "crash",
+  "restart",
+  "fault",
+  "advance",
+  "expect",
+] as const;
 
-const step = z.discriminatedUnion("op", [deposit, withdraw, place, cancel, crash, restart, fault, advance, expect], {
-  error: (i) => {
-    const op = (i.input as { op?: unknown } | undefined)?.op;
-    return `unknown op ${show(op)} (expected one of ${OPS.join(", ")})`;
+const step = z.discriminatedUnion(
+  "op",
+  [deposit, withdraw, place, cancel, crash, restart, fault, advance, expect],
+  {
+    error: (i) => {
+      const op = (i.input as { op?: unknown } | undefined)?.op;
+      return `unknown op ${show(op)} (expected one of ${OPS.join(", ")})`;
+    },
   },
-});
+);
 
-const feeRates = z.strictObject({ maker_bps: z.int().min(0).max(10_000), taker_bps: z.int().min(0).max(10_000) });
+const feeRates = z.strictObject({
+  maker_bps: z.int().min(0).max(10_000),
+  taker_bps: z.int().min(0).max(10_000),
+});
 
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
@@ -114,7 +138,9 @@ export const scenarioSchema = z.strictObject({
   seed: z.int().optional(),
   profile: z
     .string()
-    .refine((p) => PROFILE_NAMES.includes(p), { error: (i) => `${show(i.input)} is not a profile (${PROFILE_NAMES.join(", ")})` })
+    .refine((p) => PROFILE_NAMES.includes(p), {
+      error: (i) => `${show(i.input)} is not a profile (${PROFILE_NAMES.join(", ")})`,
+    })
     .optional(),
   config: z.strictObject({ fees: z.record(text, feeRates).optional() }).optional(),
   steps: z.array(step).min(1, { error: "a scenario needs at least one step" }),
@@ -152,7 +178,8 @@ export function validateScenario(doc: unknown, source = "scenario"): Scenario {
   if (!r.success) {
     const problems = r.error.issues.map((iss) => {
       const p = pathText(iss.path);
-      if (iss.code === "unrecognized_keys") return `${p}: unknown field ${iss.keys.map((k) => `"${k}"`).join(", ")}`;
+      if (iss.code === "unrecognized_keys")
+        return `${p}: unknown field ${iss.keys.map((k) => `"${k}"`).join(", ")}`;
       if (iss.code === "invalid_type" && / received undefined$/.test(iss.message)) return `${p}: missing`;
       return `${p}: ${iss.message}`;
     });
@@ -173,7 +200,9 @@ export function loadScenario(file: string): Scenario {
   try {
     doc = /\.ya?ml$/i.test(file) ? parseYaml(raw) : JSON.parse(raw);
   } catch (e) {
-    throw new ScenarioError(file, [`not valid ${/\.ya?ml$/i.test(file) ? "YAML" : "JSON"}: ${(e as Error).message}`]);
+    throw new ScenarioError(file, [
+      `not valid ${/\.ya?ml$/i.test(file) ? "YAML" : "JSON"}: ${(e as Error).message}`,
+    ]);
   }
   return validateScenario(doc, file);
 }

@@ -7,7 +7,7 @@
  *   3. fewer users: fold each user into a lower-numbered one;
  *   4. smaller amounts: halve deposit/withdraw amounts and order quantities (kept on the lot).
  */
-import { parseDecimal, formatDecimal } from "../engine/domain/amount.ts";
+import { formatDecimal, parseDecimal } from "../engine/domain/amount.ts";
 import type { Scenario, Step } from "./format.ts";
 
 export interface ShrinkOptions {
@@ -48,7 +48,11 @@ export async function shrinkScenario(start: Scenario, opts: ShrinkOptions): Prom
   while (progress && runs < maxRuns) {
     progress = false;
     // 1. ddmin over steps.
-    for (let chunk = Math.max(1, Math.floor(best.steps.length / 2)); chunk >= 1; chunk = Math.floor(chunk / 2)) {
+    for (
+      let chunk = Math.max(1, Math.floor(best.steps.length / 2));
+      chunk >= 1;
+      chunk = Math.floor(chunk / 2)
+    ) {
       for (let i = 0; i < best.steps.length && runs < maxRuns; ) {
         const steps = [...best.steps.slice(0, i), ...best.steps.slice(i + chunk)];
         if (await attempt(withSteps(best, steps))) progress = true;
@@ -59,11 +63,15 @@ export async function shrinkScenario(start: Scenario, opts: ShrinkOptions): Prom
     // 2. faults off.
     if (best.profile !== "none" && (await attempt({ ...best, profile: "none" }))) progress = true;
     // 3. fewer users.
-    const users = [...new Set(best.steps.flatMap((s) => ("user" in s ? [s.user] : [])))].sort((a, b) => a - b);
+    const users = [...new Set(best.steps.flatMap((s) => ("user" in s ? [s.user] : [])))].sort(
+      (a, b) => a - b,
+    );
     for (let j = users.length - 1; j > 0 && runs < maxRuns; j--) {
       const from = users[j];
       const to = users[0];
-      const steps = best.steps.map((s) => ("user" in s && s.user === from ? { ...s, user: to } : s)) as Step[];
+      const steps = best.steps.map((s) =>
+        "user" in s && s.user === from ? { ...s, user: to } : s,
+      ) as Step[];
       if (await attempt(withSteps(best, steps))) progress = true;
     }
     // 4. smaller amounts.

@@ -55,12 +55,22 @@ async function measure(name: string, f: () => Promise<number>) {
   const rates: number[] = [];
   for (let i = 0; i < ROUNDS; i++) rates.push(await f());
   const m = median(rates);
-  console.log(`${name.padEnd(44)} ${Math.round(m).toLocaleString("en-US").padStart(12)} events/s  (min ${Math.round(Math.min(...rates)).toLocaleString("en-US")}, max ${Math.round(Math.max(...rates)).toLocaleString("en-US")})`);
+  console.log(
+    `${name.padEnd(44)} ${Math.round(m).toLocaleString("en-US").padStart(12)} events/s  (min ${Math.round(Math.min(...rates)).toLocaleString("en-US")}, max ${Math.round(Math.max(...rates)).toLocaleString("en-US")})`,
+  );
   return m;
 }
 
-console.log(`kernel benchmark: ${EVENTS.toLocaleString("en-US")} events per round, ${ROUNDS} rounds, node ${process.version}`);
+console.log(
+  `kernel benchmark: ${EVENTS.toLocaleString("en-US")} events per round, ${ROUNDS} rounds, node ${process.version}`,
+);
 const b = await measure("bare events (1000 chains)", () => bare(EVENTS));
 const a = await measure("await resume (1000 processes, delay 0..1ms)", () => awaiting(EVENTS, 1000, 1000));
 const w = await measure("await resume (1 process, every event a new µs)", () => awaiting(EVENTS / 4, 1, 2));
-console.log(JSON.stringify({ bareEventsPerSec: Math.round(b), awaitEventsPerSec: Math.round(a), awaitDistinctTimeEventsPerSec: Math.round(w) }));
+console.log(
+  JSON.stringify({
+    bareEventsPerSec: Math.round(b),
+    awaitEventsPerSec: Math.round(a),
+    awaitDistinctTimeEventsPerSec: Math.round(w),
+  }),
+);

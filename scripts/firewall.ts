@@ -85,7 +85,10 @@ function moduleName(spec: string): string {
 function isValueReference(id: ts.Identifier): boolean {
   const p = id.parent;
   if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
-  if ((ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p)) && p.name === id)
+  if (
+    (ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p)) &&
+    p.name === id
+  )
     return false;
   if (ts.isPropertySignature(p) || ts.isMethodSignature(p)) return false;
   if (ts.isTypeReferenceNode(p) || ts.isExpressionWithTypeArguments(p) || ts.isTypeQueryNode(p)) return false;
@@ -110,7 +113,8 @@ export function checkSource(file: string, text: string): FirewallViolation[] {
       if (spec && ts.isStringLiteral(spec)) {
         const name = moduleName(spec.text);
         const typeOnly = ts.isImportDeclaration(node) ? node.importClause?.isTypeOnly : node.isTypeOnly;
-        if (FORBIDDEN_MODULES[name] && !typeOnly) report(node, `import ${spec.text}: ${FORBIDDEN_MODULES[name]}`);
+        if (FORBIDDEN_MODULES[name] && !typeOnly)
+          report(node, `import ${spec.text}: ${FORBIDDEN_MODULES[name]}`);
         const bindings = ts.isImportDeclaration(node) ? node.importClause?.namedBindings : undefined;
         if (name === "crypto" && bindings && ts.isNamedImports(bindings)) {
           for (const el of bindings.elements) {

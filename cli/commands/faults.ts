@@ -22,7 +22,11 @@ export function registerFaults(program: Command): void {
         console.log(`${r.name}  [${r.component}]`);
         console.log(`  does:    ${r.does}`);
         console.log(`  exposes: ${r.exposes}`);
-        console.log(`  rates:   ${Object.entries(r.rates).map(([p, x]) => `${p}=${x}`).join("  ")}`);
+        console.log(
+          `  rates:   ${Object.entries(r.rates)
+            .map(([p, x]) => `${p}=${x}`)
+            .join("  ")}`,
+        );
       }
     });
 }

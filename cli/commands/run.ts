@@ -66,23 +66,40 @@ export function register(program: Command): void {
         const a = first.world.sched.trace;
         const b = second.world.sched.trace;
         const at = firstDivergence(a.stepHashes!, b.stepHashes!);
-        determinism = { deterministic: at === -1 && r.traceHash === second.result.traceHash, firstTraceHash: r.traceHash, secondTraceHash: second.result.traceHash };
+        determinism = {
+          deterministic: at === -1 && r.traceHash === second.result.traceHash,
+          firstTraceHash: r.traceHash,
+          secondTraceHash: second.result.traceHash,
+        };
         if (at !== -1) {
           const step = at + 1;
           determinism.firstDivergentStep = step;
           determinism.first = a.entries!.filter((e) => e.step === step).map((e) => e.text);
           determinism.second = b.entries!.filter((e) => e.step === step).map((e) => e.text);
-          r.violations.push({ invariant: "determinism", step, op: -1, seed: String(seed), message: `the same seed diverged at step ${step}`, values: { first: String(determinism.first), second: String(determinism.second) } });
+          r.violations.push({
+            invariant: "determinism",
+            step,
+            op: -1,
+            seed: String(seed),
+            message: `the same seed diverged at step ${step}`,
+            values: { first: String(determinism.first), second: String(determinism.second) },
+          });
           r.ok = false;
         }
       }
       let regression: string | undefined;
-      if (!r.ok && flags.shrink && !flags.checkDeterminism) regression = await shrinkAndSave(scenario, r, { profile });
+      if (!r.ok && flags.shrink && !flags.checkDeterminism)
+        regression = await shrinkAndSave(scenario, r, { profile });
       if (flags.json) {
-        console.log(toJson({ ...r, ...(determinism ? { determinism } : {}), ...(regression ? { regression } : {}) }));
+        console.log(
+          toJson({ ...r, ...(determinism ? { determinism } : {}), ...(regression ? { regression } : {}) }),
+        );
       } else {
         printRun(r, false);
-        if (determinism) console.log(`  determinism: ${determinism.deterministic ? "same trace twice" : `DIVERGED at step ${determinism.firstDivergentStep}`} (${determinism.firstTraceHash} / ${determinism.secondTraceHash})`);
+        if (determinism)
+          console.log(
+            `  determinism: ${determinism.deterministic ? "same trace twice" : `DIVERGED at step ${determinism.firstDivergentStep}`} (${determinism.firstTraceHash} / ${determinism.secondTraceHash})`,
+          );
         if (regression) console.log(`  shrunk to ${regression}  (replay: npx tradesim replay ${regression})`);
       }
       process.exitCode = r.ok ? EXIT.ok : EXIT.violation;

@@ -14,7 +14,11 @@ export interface ShrinkSaveOptions {
 }
 
 /** Returns the path of the regression file written. */
-export async function shrinkAndSave(scenario: Scenario, failed: RunResult, opts: ShrinkSaveOptions): Promise<string> {
+export async function shrinkAndSave(
+  scenario: Scenario,
+  failed: RunResult,
+  opts: ShrinkSaveOptions,
+): Promise<string> {
   const target = failed.violations[0].invariant;
   const start: Scenario = { ...scenario, seed: failed.seed, profile: opts.profile };
   const res = await shrinkScenario(start, {

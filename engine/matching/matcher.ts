@@ -43,7 +43,7 @@
 import { fitsInt64 } from "../domain/amount.ts";
 import { maxQtyForQuote, quoteCost } from "../domain/money.ts";
 import type { SymbolInfo } from "../domain/symbols.ts";
-import { OrderIdSet } from "./id-set.ts";
+import { OrderIdSet } from "./id-tables.ts";
 import { type BookSide, OrderBook, RestingOrder } from "./order-book.ts";
 import type {
   BookConfig,

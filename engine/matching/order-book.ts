@@ -10,9 +10,10 @@
  *   inserting or removing a level costs O(log n) plus a shift of the levels BETTER than it,
  *   which near the touch is a handful of slots;
  * - each level holds its orders in an intrusive doubly-linked FIFO list (O(1) append, O(1)
- *   unlink), and an index Map order id -> order gives O(1) cancel.
+ *   unlink), and an index order id -> order (id-tables.ts) gives O(1) cancel.
  * Pure data structure: no matching rules here (see matcher.ts).
  */
+import { OrderIndex } from "./id-tables.ts";
 import type { LevelSnapshot, OrderId, Side, UserId } from "./types.ts";
 
 export class RestingOrder {
@@ -116,7 +117,7 @@ export class OrderBook {
   readonly bids = new BookSide("Buy");
   readonly asks = new BookSide("Sell");
   /** Every resting order by id. */
-  readonly index = new Map<OrderId, RestingOrder>();
+  readonly index = new OrderIndex<RestingOrder>();
   readonly tick: bigint;
   private readonly tickNum: number;
 

@@ -4,10 +4,11 @@
  * ids, crashes and restarts. The same options give the same scenario; every draw comes from the
  * generator's own stream, so nothing else in a run shifts it.
  */
-import { SYMBOLS, type SymbolInfo } from "../../engine/domain/symbols.ts";
+
 import { formatDecimal } from "../../engine/domain/amount.ts";
+import { SYMBOLS, type SymbolInfo } from "../../engine/domain/symbols.ts";
 import { RandomSource, type Rng } from "../../sim/kernel/random.ts";
-import type { Scenario, Step } from "../format.ts";
+import type { Scenario, Step, StepOf } from "../format.ts";
 import { SERVICES } from "../format.ts";
 import { DEFAULT_WEIGHTS, type GenerateOptions, type OpWeights } from "./weights.ts";
 
@@ -19,7 +20,10 @@ interface Ctx {
   symbols: SymbolInfo[];
   mids: Map<string, bigint>;
   cids: Array<{ user: number; cid: string }>;
-  requests: Step[];
+  /** Users who only deposit and withdraw (their balances return to exactly zero). */
+  passersBy: number[];
+  asyncShare: number;
+  requests: Array<StepOf<"deposit" | "withdraw" | "place">>;
   n: number;
 }
 
@@ -46,7 +50,7 @@ function drift(c: Ctx, s: SymbolInfo): void {
   c.mids.set(s.name, m + BigInt(c.rng.range(-1, 1)) * step);
 }
 
-function place(c: Ctx, market: boolean): Step {
+function place(c: Ctx, market: boolean): StepOf<"place"> {
   const s = c.rng.pick(c.symbols);
   drift(c, s);
   const user = userOf(c);
@@ -54,18 +58,35 @@ function place(c: Ctx, market: boolean): Step {
   c.cids.push({ user, cid });
   const side = c.rng.chance(0.5) ? "Buy" : "Sell";
   if (market) {
-    const step: Step = { op: "place", user, symbol: s.name, side, type: "Market", qty: qtyOf(c, s), cid };
+    const step: StepOf<"place"> = {
+      op: "place",
+      user,
+      symbol: s.name,
+      side,
+      type: "Market",
+      qty: qtyOf(c, s),
+      cid,
+    };
     if (side === "Buy" && c.rng.chance(0.7)) step.price = priceNear(c, s, 200);
     return step;
   }
   const tif = c.rng.weighted({ GTC: 14, IOC: 3, FOK: 2 });
-  const step: Step = { op: "place", user, symbol: s.name, side, type: "Limit", price: priceNear(c, s, 40), qty: qtyOf(c, s), cid };
+  const step: StepOf<"place"> = {
+    op: "place",
+    user,
+    symbol: s.name,
+    side,
+    type: "Limit",
+    price: priceNear(c, s, 40),
+    qty: qtyOf(c, s),
+    cid,
+  };
   if (tif !== "GTC") step.tif = tif;
   else if (c.rng.chance(0.1)) step.post_only = true;
   return step;
 }
 
-function transfer(c: Ctx, op: "deposit" | "withdraw"): Step {
+function transfer(c: Ctx, op: "deposit" | "withdraw"): StepOf<"deposit" | "withdraw"> {
   const user = userOf(c);
   const asset = c.rng.pick(["BTC", "USDT", "ETH"]);
   const whole = op === "deposit" ? c.rng.range(1, 50) : c.rng.range(1, 80);
@@ -82,10 +103,22 @@ function next(c: Ctx, w: OpWeights): Step[] {
       c.requests.push(s);
       return [s];
     }
+    case "zero": {
+      // A passer-by deposits and withdraws the same amount: a balance back at exactly zero.
+      const user = c.rng.pick(c.passersBy);
+      const asset = c.rng.pick(["BTC", "USDT", "ETH"]);
+      const amount = String(c.rng.range(1, 9));
+      return [
+        { op: "deposit", user, asset, amount, request_id: `z${c.n}` },
+        { op: "withdraw", user, asset, amount, request_id: `zw${c.n}` },
+      ];
+    }
     case "limit":
     case "market": {
       const s = place(c, kind === "market");
       c.requests.push(s);
+      // Some orders are sent without waiting for the answer, so the next steps race with them.
+      if (c.rng.chance(c.asyncShare)) s.async = true;
       return [s];
     }
     case "cancel": {
@@ -93,11 +126,15 @@ function next(c: Ctx, w: OpWeights): Step[] {
       // Mostly recent orders: those are the ones still resting, or filling right now.
       const recent = c.cids.slice(-12);
       const t = c.rng.pick(recent);
-      return [{ op: "cancel", user: t.user, cid: t.cid }];
+      const s: StepOf<"cancel"> = { op: "cancel", user: t.user, cid: t.cid };
+      if (c.rng.chance(c.asyncShare)) s.async = true;
+      return [s];
     }
     case "retry": {
       if (c.requests.length === 0) return [];
-      return [structuredClone(c.rng.pick(c.requests.slice(-20)))];
+      const again = structuredClone(c.rng.pick(c.requests.slice(-20)));
+      delete again.async;
+      return [again];
     }
     case "crash": {
       const service = c.rng.pick(SERVICES);
@@ -123,6 +160,8 @@ export function generateScenario(opts: GenerateOptions): Scenario {
     symbols,
     mids: new Map(symbols.map((s) => [s.name, MID[s.name]])),
     cids: [],
+    passersBy: [9001, 9002],
+    asyncShare: opts.asyncShare ?? 0.3,
     requests: [],
     n: 0,
   };
@@ -131,7 +170,11 @@ export function generateScenario(opts: GenerateOptions): Scenario {
   const steps: Step[] = [];
   // Everyone starts with something to trade.
   for (const user of c.users) {
-    for (const [asset, amount] of [["BTC", "20"], ["ETH", "300"], ["USDT", "2000000"]] as const) {
+    for (const [asset, amount] of [
+      ["BTC", "20"],
+      ["ETH", "300"],
+      ["USDT", "2000000"],
+    ] as const) {
       steps.push({ op: "deposit", user, asset, amount, request_id: `seed-${user}-${asset}` });
     }
   }

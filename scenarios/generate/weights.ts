@@ -8,6 +8,7 @@ export interface OpWeights {
   retry: number;
   crash: number;
   advance: number;
+  zero: number;
 }
 
 export const DEFAULT_WEIGHTS: OpWeights = {
@@ -19,6 +20,7 @@ export const DEFAULT_WEIGHTS: OpWeights = {
   retry: 4,
   crash: 1,
   advance: 6,
+  zero: 1,
 };
 
 export interface GenerateOptions {
@@ -30,4 +32,6 @@ export interface GenerateOptions {
   /** Explicit crash/restart steps (the profile's random crashes come on top). */
   crashes?: boolean;
   profile?: string;
+  /** Share of orders and cancels sent without waiting for the answer (default 0.3). */
+  asyncShare?: number;
 }

@@ -24,7 +24,7 @@ const triggersDir = path.join(home, "triggers");
 export const cassandraServer: ServerSpec = {
   name: "cassandra",
   ports: [NATIVE_PORT, STORAGE_PORT],
-  readyTimeoutMs: 120_000,
+  readyTimeoutMs: 180_000,
   // SIGTERM drains (flushes every memtable) before exit: a few seconds, more with data.
   stopTimeoutMs: 60_000,
   prepare: prepareCassandra,

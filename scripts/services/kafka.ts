@@ -6,7 +6,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { $ } from "zx";
 import { serverLog, serviceHome } from "./layout.ts";
 import { ownershipFlags } from "./proc.ts";
-import type { ServerSpec } from "./server.ts";
+import type { LaunchCommand, ServerSpec } from "./server.ts";
 import { writeFromTemplate } from "./templates.ts";
 import { findJava, resolveJars } from "./toolchain.ts";
 
@@ -24,7 +24,7 @@ const log4jFile = path.join(home, "log4j2.xml");
 export const kafkaServer: ServerSpec = {
   name: "kafka",
   ports: [BROKER_PORT, CONTROLLER_PORT],
-  readyTimeoutMs: 90_000,
+  readyTimeoutMs: 120_000,
   // A clean KRaft shutdown takes a few seconds; past this the log is recovered on next start.
   stopTimeoutMs: 30_000,
   prepare: prepareKafka,
@@ -32,7 +32,7 @@ export const kafkaServer: ServerSpec = {
   warmUp: createOffsetsTopic,
 };
 
-async function prepareKafka(): Promise<{ bin: string; args: string[]; cwd: string }> {
+async function prepareKafka(): Promise<LaunchCommand> {
   const [java, lib] = await Promise.all([
     findJava(),
     resolveJars("kafka.pom.xml", `kafka-${KAFKA_VERSION}`, { "kafka.version": KAFKA_VERSION }),
@@ -62,7 +62,6 @@ function jvmFlags(): string[] {
     "-XX:+ExitOnOutOfMemoryError",
     "-Djava.awt.headless=true",
     `-Dlog4j2.configurationFile=${log4jFile}`,
-    `-Dkafka.logs.dir=${path.dirname(serverLog("kafka"))}`,
   ];
 }
 

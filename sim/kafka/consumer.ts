@@ -767,7 +767,7 @@ export class SimConsumer implements Consumer {
       run.live,
       "kafka.commit",
       () => ctx.coordinator.commit(this.groupId, memberId, generationId, list),
-      true,
+      { lands: true },
     );
     for (const o of list) {
       const part = run.byKey.get(tpKey(o.topic, o.partition));

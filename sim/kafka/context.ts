@@ -16,7 +16,7 @@ import type { SimProcess } from "../kernel/process.ts";
 import type { Rng } from "../kernel/random.ts";
 import type { Scheduler } from "../kernel/scheduler.ts";
 import { Broker, isLegalTopicName, type TopicState } from "./broker.ts";
-import { KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from "./errors.ts";
+import { connectionRefused, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from "./errors.ts";
 import { GroupCoordinator } from "./group.ts";
 
 export type Live = () => boolean;
@@ -215,7 +215,10 @@ export class KafkaContext {
   brokerDown(what: string): boolean {
     const now = this.sched.now();
     if (now < this.downUntilUs) return true;
-    if (!this.faults.enabled("kafka.broker-unavailable") || !this.faults.maybe("kafka.broker-unavailable", what)) {
+    if (
+      !this.faults.enabled("kafka.broker-unavailable") ||
+      !this.faults.maybe("kafka.broker-unavailable", what)
+    ) {
       return false;
     }
     const [lo, hi] = this.opts.outageMs;
@@ -240,7 +243,19 @@ export class KafkaContext {
    * down) and answers through `reply`, whose answer reaches the caller one latency later, if the
    * caller's incarnation is still alive. `lands`: the request acts even if its sender has died.
    */
-  call<T>(live: Live, label: string, atBroker: (reply: Reply<T>) => void, lands = false): Promise<T> {
+  /**
+   * A round trip: `atBroker` runs when the request reaches the broker and answers through
+   * `reply`, whose answer reaches the caller one latency later, if the caller's incarnation is
+   * still alive. While the broker is down the request waits for it, or with `failFast` is refused
+   * at once with a connection error (what the producer's requests see). `lands`: the request acts
+   * even if its sender died after sending it.
+   */
+  call<T>(
+    live: Live,
+    label: string,
+    atBroker: (reply: Reply<T>) => void,
+    opts: { lands?: boolean; failFast?: boolean } = {},
+  ): Promise<T> {
     // A dead incarnation sends nothing (its code may still run if it awaited a foreign promise).
     if (!live()) return never();
     const d = this.sched.deferred<T>();
@@ -253,10 +268,13 @@ export class KafkaContext {
         sched.after(this.latency(), label, () => d.reject(err), live);
       },
     };
-    const guard = lands ? null : live;
+    const guard = opts.lands ? null : live;
     const arrive = (): void => {
       if (this.brokerDown(label)) {
-        sched.at(this.downUntilUs, label, arrive, guard);
+        if (opts.failFast) {
+          this.stats.connectionErrors++;
+          reply.fail(connectionRefused());
+        } else sched.at(this.downUntilUs, label, arrive, guard);
         return;
       }
       try {
@@ -270,8 +288,13 @@ export class KafkaContext {
   }
 
   /** A round trip whose broker side is a plain function: its value, or its error. */
-  rpc<T>(live: Live, label: string, atBroker: () => T, lands = false): Promise<T> {
-    return this.call<T>(live, label, (reply) => reply.ok(atBroker()), lands);
+  rpc<T>(
+    live: Live,
+    label: string,
+    atBroker: () => T,
+    opts: { lands?: boolean; failFast?: boolean } = {},
+  ): Promise<T> {
+    return this.call<T>(live, label, (reply) => reply.ok(atBroker()), opts);
   }
 
   /**

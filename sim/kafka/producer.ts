@@ -33,7 +33,7 @@ import type {
 import type { SimProcess } from "../kernel/process.ts";
 import { SIM_EPOCH_MS } from "../ports/clock.ts";
 import type { KafkaContext, Live } from "./context.ts";
-import { liveGuard, never } from "./context.ts";
+import { type Backoff, liveGuard, never } from "./context.ts";
 import {
   connectionRefused,
   isErrorRetriable,
@@ -50,7 +50,7 @@ interface PartitionBatch {
   firstSeq: number;
 }
 
-type Outcome = { ok: true; value: RecordMetadata[] } | { ok: false; error: unknown };
+type Outcome<T = RecordMetadata[]> = { ok: true; value: T } | { ok: false; error: unknown };
 
 export class SimProducer implements Producer {
   private readonly ctx: KafkaContext;
@@ -120,16 +120,22 @@ export class SimProducer implements Producer {
     }
   }
 
-  private async partitions(live: Live, topic: string): Promise<number> {
-    const known = this.knownTopics.get(topic);
-    if (known !== undefined) return known;
-    const n = await this.ctx.rpc(
-      live,
-      "kafka.metadata",
-      () => this.ctx.ensureTopic(topic, true).partitions.length,
-    );
-    this.knownTopics.set(topic, n);
-    return n;
+  /** One metadata request (auto-creating the topic); refused at once while the broker is down. */
+  private async metadata(live: Live, topic: string): Promise<Outcome<number>> {
+    try {
+      const n = await this.ctx.rpc(
+        live,
+        "kafka.metadata",
+        () => this.ctx.ensureTopic(topic, true).partitions.length,
+        {
+          failFast: true,
+        },
+      );
+      this.knownTopics.set(topic, n);
+      return { ok: true, value: n };
+    } catch (error) {
+      return { ok: false, error };
+    }
   }
 
   private async sendNow(
@@ -140,75 +146,11 @@ export class SimProducer implements Producer {
   ): Promise<RecordMetadata[]> {
     const ctx = this.ctx;
     const timestamp = String(SIM_EPOCH_MS + Math.floor(ctx.sched.now() / 1000));
-    let numPartitions = this.knownTopics.get(topic) ?? -1;
-    if (numPartitions < 0) {
-      try {
-        numPartitions = await this.partitions(live, topic);
-      } catch (e) {
-        ctx.stats.sendsFailed++;
-        if (isErrorRetriable(e)) return ctx.failAfterRetries(live, e);
-        throw e;
-      }
-    }
-    const byPartition = new Map<number, LogMessage[]>();
-    for (const m of messages) {
-      const p = this.partitioner.partition(topic, numPartitions, m);
-      if (!Number.isInteger(p) || p < 0 || p >= numPartitions) {
-        ctx.stats.sendsFailed++;
-        throw new KafkaJSNonRetriableError(
-          `Invalid partition ${p} for topic "${topic}" (${numPartitions} partitions)`,
-        );
-      }
-      let list = byPartition.get(p);
-      if (list === undefined) {
-        list = [];
-        byPartition.set(p, list);
-      }
-      list.push(m);
-    }
-    const batches: PartitionBatch[] = [...byPartition.keys()]
-      .sort((a, b) => a - b)
-      .map((partition) => {
-        const msgs = byPartition.get(partition)!;
-        let firstSeq = -1;
-        if (this.idempotent) {
-          const key = `${topic}\u0000${partition}`;
-          firstSeq = this.sequences.get(key) ?? 0;
-          this.sequences.set(key, firstSeq + msgs.length);
-        }
-        return { partition, messages: msgs, firstSeq };
-      });
-    if (batches.length === 0) return [];
-
-    const faults = ctx.faults;
-    let lose = acks !== 0 && faults.maybe("kafka.send-timeout-appended", `${this.proc.name} ${topic}`);
-    let retryOfLost = false;
     const retries = this.idempotent ? Number.MAX_SAFE_INTEGER : ctx.opts.retries;
-    const backoff = ctx.backoff();
-    for (;;) {
-      const outcome = await this.attempt(live, topic, batches, acks, timestamp, lose, retryOfLost);
-      if (outcome.ok) return outcome.value;
-      const err = outcome.error;
-      retryOfLost = false;
-      if (lose) {
-        lose = false;
-        const lands = faults.maybe("kafka.send-retry-duplicate", `${this.proc.name} ${topic}`);
-        if (!lands && !this.idempotent) {
-          // Every retry times out too, without reaching the log: kafkajs gives up.
-          let waitedMs = 0;
-          while (backoff.count < retries) {
-            waitedMs += backoff.time + ctx.opts.requestTimeoutMs;
-            backoff.next();
-          }
-          await ctx.sleep(waitedMs * 1000, live, "kafka.retry");
-          ctx.stats.sendsFailed++;
-          throw new KafkaJSNumberOfRetriesExceeded(err, {
-            retryCount: backoff.count,
-            retryTime: backoff.time,
-          });
-        }
-        retryOfLost = true;
-      }
+    let backoff: Backoff | null = null;
+    /** kafkajs's retrier: wait and go on, or give up with the error it would give up with. */
+    const retryOrThrow = async (err: unknown): Promise<void> => {
+      backoff ??= ctx.backoff();
       if (!isErrorRetriable(err)) {
         ctx.stats.sendsFailed++;
         throw err;
@@ -219,7 +161,76 @@ export class SimProducer implements Producer {
       }
       await ctx.sleep(backoff.time * 1000, live, "kafka.retry");
       backoff.next();
+    };
+
+    let numPartitions = this.knownTopics.get(topic) ?? -1;
+    while (numPartitions < 0) {
+      const m = await this.metadata(live, topic);
+      if (m.ok) numPartitions = m.value;
+      else await retryOrThrow(m.error);
     }
+    const batches = this.batches(topic, numPartitions, messages);
+    if (batches.length === 0) return [];
+
+    const faults = ctx.faults;
+    const timeoutFault = "kafka.send-timeout-appended";
+    let lose =
+      acks !== 0 && faults.enabled(timeoutFault) && faults.maybe(timeoutFault, `${this.proc.name} ${topic}`);
+    let retryOfLost = false;
+    for (;;) {
+      const outcome = await this.attempt(live, topic, batches, acks, timestamp, lose, retryOfLost);
+      if (outcome.ok) return outcome.value;
+      retryOfLost = false;
+      if (lose) {
+        lose = false;
+        const lands = faults.maybe("kafka.send-retry-duplicate", `${this.proc.name} ${topic}`);
+        if (!lands && !this.idempotent) {
+          // Every retry times out too, without reaching the log: kafkajs gives up.
+          backoff ??= ctx.backoff();
+          let waitedMs = 0;
+          while (backoff.count < retries) {
+            waitedMs += backoff.time + ctx.opts.requestTimeoutMs;
+            backoff.next();
+          }
+          await ctx.sleep(waitedMs * 1000, live, "kafka.retry");
+          ctx.stats.sendsFailed++;
+          throw new KafkaJSNumberOfRetriesExceeded(outcome.error, {
+            retryCount: backoff.count,
+            retryTime: backoff.time,
+          });
+        }
+        retryOfLost = true;
+      }
+      await retryOrThrow(outcome.error);
+    }
+  }
+
+  /** Groups the messages by partition (kafkajs: one entry per partition, in partition order). */
+  private batches(topic: string, numPartitions: number, messages: LogMessage[]): PartitionBatch[] {
+    const byPartition: LogMessage[][] = [];
+    for (const m of messages) {
+      const p = this.partitioner.partition(topic, numPartitions, m);
+      if (!Number.isInteger(p) || p < 0 || p >= numPartitions) {
+        this.ctx.stats.sendsFailed++;
+        throw new KafkaJSNonRetriableError(
+          `Invalid partition ${p} for topic "${topic}" (${numPartitions} partitions)`,
+        );
+      }
+      (byPartition[p] ??= []).push(m);
+    }
+    const batches: PartitionBatch[] = [];
+    for (let partition = 0; partition < byPartition.length; partition++) {
+      const msgs = byPartition[partition];
+      if (msgs === undefined) continue;
+      let firstSeq = -1;
+      if (this.idempotent) {
+        const key = `${topic}\u0000${partition}`;
+        firstSeq = this.sequences.get(key) ?? 0;
+        this.sequences.set(key, firstSeq + msgs.length);
+      }
+      batches.push({ partition, messages: msgs, firstSeq });
+    }
+    return batches;
   }
 
   /** One produce request. Appends at the broker even if the producer's process died meanwhile. */
@@ -286,6 +297,6 @@ export class SimProducer implements Producer {
   }
 }
 
-function fail(error: unknown): Outcome {
+function fail(error: unknown): Outcome<never> {
   return { ok: false, error };
 }

@@ -39,7 +39,8 @@ export function requestFor(step: RequestStep, index: number): ClientRequest {
       return { method: "POST", path: "/api/orders", body };
     }
     case "cancel": {
-      const body: Record<string, unknown> = step.cid !== undefined ? { cid: step.cid } : { order_id: step.order_id };
+      const body: Record<string, unknown> =
+        step.cid !== undefined ? { cid: step.cid } : { order_id: step.order_id };
       if (step.request_id !== undefined) body.request_id = step.request_id;
       return { method: "POST", path: "/api/orders/cancel", body };
     }

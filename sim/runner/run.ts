@@ -7,14 +7,14 @@
  * order is cancelled so that every order must reach a terminal state with nothing left frozen.
  */
 import { defaultConfig, type EngineConfig } from "../../engine/config.ts";
-import { type SymbolName, SYMBOLS } from "../../engine/domain/symbols.ts";
-import { ALL_INVARIANTS } from "../../invariants/index.ts";
+import { SYMBOLS, type SymbolName } from "../../engine/domain/symbols.ts";
+import { GROUPS } from "../../engine/protocol/topics.ts";
 import { Audit } from "../../invariants/auditor.ts";
 import { checkExpect } from "../../invariants/expect.ts";
+import { ALL_INVARIANTS } from "../../invariants/index.ts";
 import type { Invariant } from "../../invariants/types.ts";
 import type { Scenario, Step } from "../../scenarios/format.ts";
-import { PROFILES } from "../faults/catalog.ts";
-import { isFaultName } from "../faults/catalog.ts";
+import { isFaultName, PROFILES } from "../faults/catalog.ts";
 import type { ClientAnswer } from "../world/client.ts";
 import { World } from "../world/world.ts";
 import { isRequestStep, isRetryable, requestFor } from "./requests.ts";
@@ -49,7 +49,8 @@ const RETRY_GAP_MS = 200;
 function configOf(s: Scenario): EngineConfig {
   const fees: Partial<EngineConfig["fees"]> = {};
   for (const [sym, f] of Object.entries(s.config?.fees ?? {})) {
-    if (!SYMBOLS.some((x) => x.name === sym)) throw new Error(`config.fees: unknown symbol ${JSON.stringify(sym)}`);
+    if (!SYMBOLS.some((x) => x.name === sym))
+      throw new Error(`config.fees: unknown symbol ${JSON.stringify(sym)}`);
     fees[sym as SymbolName] = f;
   }
   return defaultConfig({ fees: fees as EngineConfig["fees"] });
@@ -84,6 +85,22 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     audit.afterStep();
     world.maybeCrashSomething();
   };
+  world.afterStep = afterStep;
+  world.onCrash = (name) => {
+    const group = {
+      ubscore: GROUPS.ubscore,
+      matching: GROUPS.matching,
+      settlement: GROUPS.settlement,
+      gateway: null,
+    }[name];
+    if (group === null) return;
+    const topics = world.kafka.group(group)?.members.flatMap((m) => m.assignment.map((t) => t.topic)) ?? [];
+    if (
+      new Set(topics).size > 0 &&
+      [...new Set(topics)].some((t) => world.kafka.lag(group, t).some((n) => n > 0))
+    )
+      audit.coverage.hit("crash-with-uncommitted-input");
+  };
   let livelock = false;
   const run = async (until?: () => boolean, maxTime?: number) => {
     const r = await sched.run({
@@ -101,7 +118,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const quiesce = async () => {
     await run();
   };
-  const send = async (index: number, step: Step): Promise<ClientAnswer | null> => {
+  const inFlight: Array<Promise<unknown>> = [];
+  const send = async (index: number, step: Step, background = false): Promise<ClientAnswer | null> => {
     if (!isRequestStep(step)) return null;
     const req = requestFor(step, index);
     const creds = world.credentials.get(step.user)!;
@@ -109,13 +127,16 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     for (let attempt = 0; attempt < (opts.attempts ?? 8); attempt++) {
       if (attempt > 0) {
         answers.retries++;
-        await run(undefined, sched.now() + RETRY_GAP_MS * 1000);
+        if (background) await sched.sleep(RETRY_GAP_MS * 1000);
+        else await run(undefined, sched.now() + RETRY_GAP_MS * 1000);
       }
       const box: { answer: ClientAnswer | null } = { answer: null };
-      void world.client.request(creds, req).then((a) => {
+      const sent = world.client.request(creds, req).then((a) => {
         box.answer = a;
       });
-      await run(() => box.answer !== null);
+      // In the background the scenario's next steps drive the scheduler; just wait for the answer.
+      if (background) await sent;
+      else await run(() => box.answer !== null);
       const answer = box.answer as ClientAnswer | null;
       if (answer === null) {
         // The world went idle without an answer: nothing can answer (the gateway is down and no
@@ -144,17 +165,26 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       case "withdraw":
       case "place":
       case "cancel": {
+        if (step.async) {
+          // Fire and go on: the answer is awaited (and retried) alongside the next steps.
+          inFlight.push(send(i, step, true));
+          break;
+        }
         const answer = await send(i, step);
         if (step.expect_status !== undefined) {
           expects.checked++;
           const got = answer?.kind === "answer" ? answer.envelope.status : "no answer";
           if (got !== step.expect_status) {
             expects.failed++;
-            audit.report("expect", `steps[${i}] (${step.op}): gateway answered ${got}, expected status ${step.expect_status}`, {
-              expected: step.expect_status,
-              got,
-              msg: answer?.kind === "answer" ? answer.envelope.msg : answer?.reason ?? "",
-            });
+            audit.report(
+              "expect",
+              `steps[${i}] (${step.op}): gateway answered ${got}, expected status ${step.expect_status}`,
+              {
+                expected: step.expect_status,
+                got,
+                msg: answer?.kind === "answer" ? answer.envelope.msg : (answer?.reason ?? ""),
+              },
+            );
           }
         }
         break;
@@ -189,6 +219,12 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       }
     }
   }
+  // Background requests still unanswered get their answers (or give up) before the drain.
+  if (inFlight.length > 0) {
+    let settled = false;
+    void Promise.all(inFlight).then(() => (settled = true));
+    await run(() => settled);
+  }
   if (!opts.noDrain && !audit.full && !livelock) await drain(world, audit, run, send);
   const faults = world.faults.firedCounts() as Record<string, number>;
   const result: RunResult = {
@@ -200,14 +236,17 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     virtualMs: Math.floor(sched.now() / 1000),
     traceHash: sched.trace.hash(),
     invariantChecks: audit.checks,
-    violations: [...audit.violations, ...world.failures.map((f) => ({
-      invariant: "process-failure",
-      step: f.step,
-      op: audit.op,
-      seed: String(seed),
-      message: `${f.service} died of an engine error: ${f.error}`,
-      values: {},
-    }))],
+    violations: [
+      ...audit.violations,
+      ...world.failures.map((f) => ({
+        invariant: "process-failure",
+        step: f.step,
+        op: audit.op,
+        seed: String(seed),
+        message: `${f.service} died of an engine error: ${f.error}`,
+        values: {},
+      })),
+    ],
     faults,
     coverage: audit.coverage.counts(),
     expects,
@@ -240,9 +279,16 @@ async function drain(
   await run();
   const u = world.live.ubscore;
   if (u !== null) {
-    const open = [...u.state.orders.values()].sort((a, b) => (BigInt(a.order_id) < BigInt(b.order_id) ? -1 : 1));
+    const open = [...u.state.orders.values()].sort((a, b) =>
+      BigInt(a.order_id) < BigInt(b.order_id) ? -1 : 1,
+    );
     for (const o of open) {
-      await send(-1, { op: "cancel", user: o.user_id, order_id: o.order_id, request_id: `drain-cancel-${o.order_id}` });
+      await send(-1, {
+        op: "cancel",
+        user: o.user_id,
+        order_id: o.order_id,
+        request_id: `drain-cancel-${o.order_id}`,
+      });
     }
   }
   await run();

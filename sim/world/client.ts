@@ -61,11 +61,11 @@ export class SimClient {
     this.sched
       .external(
         app.inject({
-        method: signed.method as "GET" | "POST",
-        url: signed.url,
-        headers: signed.headers,
-        payload: signed.body === "" ? undefined : signed.body,
-      }),
+          method: signed.method as "GET" | "POST",
+          url: signed.url,
+          headers: signed.headers,
+          payload: signed.body === "" ? undefined : signed.body,
+        }),
       )
       .then(
         (res) => {

@@ -19,7 +19,9 @@ export function traceLogger(sched: Scheduler, name: string, verbose = false): Lo
 
 function safeJson(v: unknown): string {
   try {
-    return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x instanceof Error ? x.message : x));
+    return JSON.stringify(v, (_k, x) =>
+      typeof x === "bigint" ? x.toString() : x instanceof Error ? x.message : x,
+    );
   } catch {
     return "[unserialisable]";
   }

@@ -8,8 +8,8 @@ import type { FastifyInstance } from "fastify";
 import { ensureTopics, forever } from "../../engine/common/log.ts";
 import { ensureSchema } from "../../engine/common/schema.ts";
 import type { EngineConfig } from "../../engine/config.ts";
-import { provisionApiKey } from "../../engine/gateway/auth.ts";
 import { buildGateway } from "../../engine/gateway/app.ts";
+import { provisionApiKey } from "../../engine/gateway/auth.ts";
 import { MatchingService } from "../../engine/me/service.ts";
 import type { Ports } from "../../engine/ports/index.ts";
 import { TABLES } from "../../engine/schema/cql.ts";
@@ -82,10 +82,12 @@ export class World {
     });
     this.faults = new FaultInjector(this.sched, opts.rates);
     this.kafka = new SimKafka(this.sched, this.faults);
-    this.kafka.onConsumerCrashOpportunity = (proc) => this.crashFor(proc, "kafka.consumer-crash-before-commit");
+    this.kafka.onConsumerCrashOpportunity = (proc) =>
+      this.crashFor(proc, "kafka.consumer-crash-before-commit");
     this.scylla = new SimScylla(this.sched, this.faults);
     this.scylla.onWrite((w) => {
-      if (w.table === TABLES.trades && w.keyspace === opts.config.keyspace) this.settledTrades.add(String(w.pk[0]));
+      if (w.table === TABLES.trades && w.keyspace === opts.config.keyspace)
+        this.settledTrades.add(String(w.pk[0]));
     });
     this.config = opts.config;
     this.users = opts.users;
@@ -96,7 +98,9 @@ export class World {
       gateway: new SimProcess(this.sched, "gateway", (p) => this.runGateway(p), { onFailure }),
       ubscore: new SimProcess(this.sched, "ubscore", (p) => this.runService(p, "ubscore"), { onFailure }),
       matching: new SimProcess(this.sched, "matching", (p) => this.runService(p, "matching"), { onFailure }),
-      settlement: new SimProcess(this.sched, "settlement", (p) => this.runService(p, "settlement"), { onFailure }),
+      settlement: new SimProcess(this.sched, "settlement", (p) => this.runService(p, "settlement"), {
+        onFailure,
+      }),
     };
     this.client = new SimClient(this.sched, () => (this.procs.gateway.alive ? this.live.gateway : null));
     const rng = this.sched.rng("world/credentials");
@@ -121,16 +125,25 @@ export class World {
   async boot(): Promise<void> {
     this.faults.paused = true;
     let done = false;
-    const boot = new SimProcess(this.sched, "bootstrap", async (p) => {
-      const ports = this.portsFor(p);
-      await ensureTopics(ports.log, ports.clock, ports.logger);
-      await ensureSchema(ports.store, this.config, ports.clock, ports.logger);
-      for (const u of this.users) {
-        const c = this.credentials.get(u)!;
-        await provisionApiKey(ports.store, this.config, { user_id: u, key: c.key, secret: c.secret });
-      }
-      done = true;
-    }, { onFailure: (_p, err) => { throw new Error(`world bootstrap failed: ${describe(err)}`); } });
+    const boot = new SimProcess(
+      this.sched,
+      "bootstrap",
+      async (p) => {
+        const ports = this.portsFor(p);
+        await ensureTopics(ports.log, ports.clock, ports.logger);
+        await ensureSchema(ports.store, this.config, ports.clock, ports.logger);
+        for (const u of this.users) {
+          const c = this.credentials.get(u)!;
+          await provisionApiKey(ports.store, this.config, { user_id: u, key: c.key, secret: c.secret });
+        }
+        done = true;
+      },
+      {
+        onFailure: (_p, err) => {
+          throw new Error(`world bootstrap failed: ${describe(err)}`);
+        },
+      },
+    );
     boot.start();
     await this.sched.run({ until: () => done });
     if (!done) throw new Error("world bootstrap did not finish");

@@ -66,11 +66,13 @@ export class FakeStore {
 
   private write(table: string, cols: string[], vals: CqlValue[], ts: bigint): void {
     const pk = PRIMARY_KEYS[table];
-    if (!pk) throw Object.assign(new Error(`unconfigured table ${table}`), { name: "ResponseError", code: 0x2200 });
+    if (!pk)
+      throw Object.assign(new Error(`unconfigured table ${table}`), { name: "ResponseError", code: 0x2200 });
     const key = pk
       .map((k) => {
         const i = cols.indexOf(k);
-        if (i < 0) throw Object.assign(new Error(`missing key ${k}`), { name: "ResponseError", code: 0x2200 });
+        if (i < 0)
+          throw Object.assign(new Error(`missing key ${k}`), { name: "ResponseError", code: 0x2200 });
         return String(vals[i]);
       })
       .join("|");
@@ -96,7 +98,12 @@ export class FakeStore {
     const ts = options?.timestamp !== undefined ? BigInt(options.timestamp) : this.clock++;
     let m = /^INSERT INTO \w+\.(\w+) \(([^)]*)\) VALUES/.exec(q);
     if (m) {
-      this.write(m[1], m[2].split(",").map((s) => s.trim()), params, ts);
+      this.write(
+        m[1],
+        m[2].split(",").map((s) => s.trim()),
+        params,
+        ts,
+      );
       return;
     }
     m = /^UPDATE \w+\.(\w+) SET (.*) WHERE (.*)$/.exec(q);

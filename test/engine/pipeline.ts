@@ -11,8 +11,8 @@ import {
   type BalanceEvent,
   type EngineOutput,
   encode,
-  type OpResult,
   type Operation,
+  type OpResult,
   type ValidatedOrder,
 } from "../../engine/protocol/messages.ts";
 import { TOPICS } from "../../engine/protocol/topics.ts";
@@ -33,11 +33,27 @@ export function rid(prefix = "r"): string {
 }
 
 export function deposit(user: number, asset: number, amount: bigint, request_id = rid("dep")): Operation {
-  return { type: "deposit", v: 1, request_id, user_id: user, asset_id: asset, amount: amount.toString(), ts: 0 };
+  return {
+    type: "deposit",
+    v: 1,
+    request_id,
+    user_id: user,
+    asset_id: asset,
+    amount: amount.toString(),
+    ts: 0,
+  };
 }
 
 export function withdraw(user: number, asset: number, amount: bigint, request_id = rid("wd")): Operation {
-  return { type: "withdraw", v: 1, request_id, user_id: user, asset_id: asset, amount: amount.toString(), ts: 0 };
+  return {
+    type: "withdraw",
+    v: 1,
+    request_id,
+    user_id: user,
+    asset_id: asset,
+    amount: amount.toString(),
+    ts: 0,
+  };
 }
 
 export interface PlaceArgs {
@@ -72,7 +88,11 @@ export function place(a: PlaceArgs): Operation {
   };
 }
 
-export function cancel(user: number, by: { order_id?: string; cid?: string }, request_id = rid("cx")): Operation {
+export function cancel(
+  user: number,
+  by: { order_id?: string; cid?: string },
+  request_id = rid("cx"),
+): Operation {
   return {
     type: "cancel",
     v: 1,

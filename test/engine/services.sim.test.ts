@@ -56,13 +56,16 @@ interface Outcome {
   world: World;
 }
 
-async function runScenario(opts: WorldOpts, crash?: { service: Service; step: number }): Promise<Outcome> {
+async function runScenario(
+  opts: WorldOpts,
+  crash?: { service: Service; step: number; restartAfterMs?: number },
+): Promise<Outcome> {
   const w = new World(opts);
   w.startAll();
   w.feed(scenario());
   if (crash) {
     await w.sched.run({ maxSteps: crash.step });
-    w.crash(crash.service);
+    w.crash(crash.service, crash.restartAfterMs);
   }
   await w.settle();
   expect(w.failures, w.failures.join("\n")).toEqual([]);
@@ -74,9 +77,11 @@ async function runScenario(opts: WorldOpts, crash?: { service: Service; step: nu
 function observe(w: World): Omit<Outcome, "world"> {
   const ubs = w.live.ubscore!.state;
   const balances: Record<string, string> = {};
-  for (const [u, m] of ubs.balances) for (const [a, h] of m) balances[`${u}:${a}`] = `${h.avail}/${h.frozen}/${h.seq}`;
+  for (const [u, m] of ubs.balances)
+    for (const [a, h] of m) balances[`${u}:${a}`] = `${h.avail}/${h.frozen}/${h.seq}`;
   const books: Record<string, string> = {};
-  for (const [id, b] of w.live.matching!.books) books[id] = `${hashSnapshot(b.matcher.snapshot())}#${b.lastOutputSeq}`;
+  for (const [id, b] of w.live.matching!.books)
+    books[id] = `${hashSnapshot(b.matcher.snapshot())}#${b.lastOutputSeq}`;
   const results: Record<string, string> = {};
   const seenVerdicts = new Map<string, string>();
   for (const r of w.results()) {
@@ -98,7 +103,8 @@ function observe(w: World): Omit<Outcome, "world"> {
   }
   for (const [u, m] of ubs.balances) {
     for (const [a, h] of m) {
-      for (let s = 1n; s <= h.seq; s++) expect(bySeq.has(`${u}:${a}:${s}`), `event ${u}:${a}:${s}`).toBe(true);
+      for (let s = 1n; s <= h.seq; s++)
+        expect(bySeq.has(`${u}:${a}:${s}`), `event ${u}:${a}:${s}`).toBe(true);
       expect(bySeq.has(`${u}:${a}:${h.seq + 1n}`)).toBe(false);
     }
   }
@@ -117,7 +123,8 @@ function observe(w: World): Omit<Outcome, "world"> {
   // Conservation in UBSCore, and frozen == what open orders hold.
   for (const a of ASSETS) expect(ubs.total(a.id)).toBe(0n);
   const held = ubs.heldByOrders();
-  for (const [u, m] of ubs.balances) for (const [a, h] of m) expect(h.frozen).toBe(held.get(`${u}:${a}`) ?? 0n);
+  for (const [u, m] of ubs.balances)
+    for (const [a, h] of m) expect(h.frozen).toBe(held.get(`${u}:${a}`) ?? 0n);
   // The ledger: per account, seq 1..n with no gap, each row consistent, the latest = UBSCore.
   const rows = w.store.rows("balance_ledger");
   const byAccount = new Map<string, Array<Record<string, unknown>>>();
@@ -143,7 +150,8 @@ function observe(w: World): Omit<Outcome, "world"> {
   expect(ledgerLatest).toEqual(balances);
   // Every trade settled exactly once (one row per trade id), and every fill has one.
   const fills = new Set<string>();
-  for (const o of w.engineOutputs()) for (const e of o.events) if (e.type === "fill") fills.add(`${o.symbol_id}:${e.trade_id}`);
+  for (const o of w.engineOutputs())
+    for (const e of o.events) if (e.type === "fill") fills.add(`${o.symbol_id}:${e.trade_id}`);
   const trades = w.store.rows("settled_trades");
   expect(new Set(trades.map((t) => t.trade_id)).size).toBe(fills.size);
   expect(trades.length).toBe(fills.size);
@@ -171,8 +179,15 @@ describe("services in the simulated world", () => {
     expect(ubs.peek(FEE_ACCOUNT, BTC).avail).toBeGreaterThan(0n);
     expect(ubs.peek(EXTERNAL_ACCOUNT, BTC).avail).toBe(-4n * U);
     expect(JSON.parse(o.results["2:wd-uncovered"]).status).toBe("rejected");
-    expect(JSON.parse(o.results["4:order:stp"])).toMatchObject({ status: "accepted", order_status: "Cancelled", reason: "stp" });
-    expect(JSON.parse(o.results["1:order:po2"])).toMatchObject({ status: "rejected", order_status: "Rejected" });
+    expect(JSON.parse(o.results["4:order:stp"])).toMatchObject({
+      status: "accepted",
+      order_status: "Cancelled",
+      reason: "stp",
+    });
+    expect(JSON.parse(o.results["1:order:po2"])).toMatchObject({
+      status: "rejected",
+      order_status: "Rejected",
+    });
     expect(JSON.parse(o.results["4:cx-b2"])).toMatchObject({ status: "accepted", order_status: "Cancelled" });
     expect(JSON.parse(o.results["4:cx-b2-again"]).status).toBe("rejected");
     expect(JSON.parse(o.results["1:order:a1"]).status).toBe("accepted");
@@ -182,6 +197,25 @@ describe("services in the simulated world", () => {
     const again = await runScenario({ seed: 1 });
     expect(again.world.sched.trace.hash()).toBe(o.world.sched.trace.hash());
   });
+
+  it("survives two crashes of different services, the second during the first's recovery", async () => {
+    const base = await runScenario({ seed: 5 });
+    const expected = comparable(base);
+    const total = base.world.sched.step;
+    for (let i = 1; i <= 12; i++) {
+      const w = new World({ seed: 5 });
+      w.startAll();
+      w.feed(scenario());
+      await w.sched.run({ maxSteps: Math.floor((total * i) / 13) });
+      w.crash("ubscore", 5);
+      w.crash("matching", 5);
+      await w.sched.run({ maxSteps: 3 + i });
+      w.crash(i % 2 ? "settlement" : "ubscore", 10);
+      await w.settle();
+      expect(w.failures).toEqual([]);
+      expect(comparable({ ...observe(w), world: w }), `double crash ${i}`).toEqual(expected);
+    }
+  }, 120_000);
 
   it("ends in the same state whatever the latency seed", async () => {
     const base = comparable(await runScenario({ seed: 1, rates: { "kafka.latency": 1 } }));
@@ -195,10 +229,10 @@ describe("services in the simulated world", () => {
       const base = await runScenario({ seed: 7 });
       const total = base.world.sched.step;
       const expected = comparable(base);
-      const points = 24;
+      const points = 60;
       for (let i = 1; i <= points; i++) {
         const step = Math.max(1, Math.floor((total * i) / (points + 1)) + (i % 3));
-        const got = await runScenario({ seed: 7 }, { service, step });
+        const got = await runScenario({ seed: 7 }, { service, step, restartAfterMs: 1 + (i % 5) * 20 });
         expect(comparable(got), `crash of ${service} at step ${step}`).toEqual(expected);
       }
     }, 120_000);
@@ -224,4 +258,33 @@ describe("services in the simulated world", () => {
       expect(c.lostAcks + c.duplicateRecords + c.consumerCrashes, "faults fired").toBeGreaterThan(0);
     }
   }, 120_000);
+
+  it("converges under random crashes of random services combined with every Kafka and store fault", async () => {
+    const expected = comparable(await runScenario({ seed: 21 }));
+    for (let seed = 300; seed < 316; seed++) {
+      const w = new World({
+        seed,
+        rates: {
+          "kafka.latency": 1,
+          "kafka.send-timeout-appended": 0.08,
+          "kafka.send-retry-duplicate": 0.5,
+          "kafka.rebalance-mid-batch": 0.05,
+          "kafka.consumer-crash-before-commit": 0.03,
+          "kafka.broker-unavailable": 0.004,
+        },
+        storeTimeoutRate: 0.08,
+      });
+      w.startAll();
+      w.feed(scenario());
+      const rng = w.sched.rng("test/crashes");
+      for (let n = 0; n < 400 && !w.feederDone && w.sched.pending > 0; n++) {
+        await w.sched.run({ maxSteps: 50 + rng.int(400) });
+        if (rng.float() < 0.3) w.crash(SERVICES[rng.int(SERVICES.length)], 1 + rng.int(200));
+      }
+      await w.settle();
+      expect(w.failures, `seed ${seed}`).toEqual([]);
+      expect(w.feederDone && w.allRunning(), `seed ${seed} finished`).toBe(true);
+      expect(comparable({ ...observe(w), world: w }), `seed ${seed}`).toEqual(expected);
+    }
+  }, 300_000);
 });

@@ -3,7 +3,7 @@ import { defaultConfig } from "../../engine/config.ts";
 import { ASSETS } from "../../engine/domain/assets.ts";
 import { EXTERNAL_ACCOUNT, FEE_ACCOUNT } from "../../engine/protocol/messages.ts";
 import { JournalReplayer } from "../../engine/ubscore/journal.ts";
-import { type UbscoreState, UbscoreState as State } from "../../engine/ubscore/state.ts";
+import { UbscoreState as State, type UbscoreState } from "../../engine/ubscore/state.ts";
 import {
   BTC,
   BTC_USDT,
@@ -47,10 +47,18 @@ function checkInvariants(p: Pipeline): void {
 
 function stateDigest(s: UbscoreState): unknown {
   const bal: Record<string, string> = {};
-  for (const [u, m] of s.balances) for (const [a, h] of m) bal[`${u}:${a}`] = `${h.avail}/${h.frozen}/${h.seq}`;
+  for (const [u, m] of s.balances)
+    for (const [a, h] of m) bal[`${u}:${a}`] = `${h.avail}/${h.frozen}/${h.seq}`;
   return {
     bal,
-    orders: [...s.orders.values()].map((o) => ({ ...o, price: String(o.price), qty: String(o.qty), held: String(o.held), filled: String(o.filled), quote_limit: String(o.quote_limit) })),
+    orders: [...s.orders.values()].map((o) => ({
+      ...o,
+      price: String(o.price),
+      qty: String(o.qty),
+      held: String(o.held),
+      filled: String(o.filled),
+      quote_limit: String(o.quote_limit),
+    })),
     requests: [...s.requests.entries()],
     cids: [...s.cids.entries()],
     pendingCancels: [...s.pendingCancels.entries()],
@@ -119,8 +127,28 @@ describe("UBSCore state: deposits and withdrawals", () => {
     const p = new Pipeline();
     p.send(deposit(0, BTC, U, "sys")); // the fee account is not a user
     p.send(deposit(1, 99, U, "asset"));
-    p.send(JSON.stringify({ v: 1, type: "deposit", request_id: "neg", user_id: 1, asset_id: 1, amount: "-5", ts: 0 }));
-    p.send(JSON.stringify({ v: 1, type: "deposit", request_id: "big", user_id: 1, asset_id: 1, amount: "99999999999999999999", ts: 0 }));
+    p.send(
+      JSON.stringify({
+        v: 1,
+        type: "deposit",
+        request_id: "neg",
+        user_id: 1,
+        asset_id: 1,
+        amount: "-5",
+        ts: 0,
+      }),
+    );
+    p.send(
+      JSON.stringify({
+        v: 1,
+        type: "deposit",
+        request_id: "big",
+        user_id: 1,
+        asset_id: 1,
+        amount: "99999999999999999999",
+        ts: 0,
+      }),
+    );
     p.send(JSON.stringify({ v: 1, type: "teleport", request_id: "bad", user_id: 1 }));
     p.send("not json");
     expect(p.resultOf("sys")?.reason).toBe("invalid-user");
@@ -148,10 +176,18 @@ describe("UBSCore state: orders through the matching core", () => {
     const sell = place({ user: 1, side: "Sell", price: P50000, qty: QTY_001 });
     p.send(sell);
     expect(p.bal(1, BTC)).toEqual({ avail: U - QTY_001, frozen: QTY_001 });
-    expect(p.resultOf(sell.request_id)).toMatchObject({ status: "accepted", order_id: "1", order_status: "New" });
+    expect(p.resultOf(sell.request_id)).toMatchObject({
+      status: "accepted",
+      order_id: "1",
+      order_status: "New",
+    });
     const buy = place({ user: 2, side: "Buy", price: P50100, qty: QTY_001 });
     p.send(buy);
-    expect(p.resultOf(buy.request_id)).toMatchObject({ status: "accepted", order_id: "2", order_status: "Filled" });
+    expect(p.resultOf(buy.request_id)).toMatchObject({
+      status: "accepted",
+      order_id: "2",
+      order_status: "Filled",
+    });
     // Buyer (taker, 20 bps on BTC): paid 500 USDT, 1 USDT of improvement refunded.
     expect(p.bal(2, USDT)).toEqual({ avail: 500n * U, frozen: 0n });
     expect(p.bal(2, BTC)).toEqual({ avail: QTY_001 - 2_000n, frozen: 0n });
@@ -165,7 +201,9 @@ describe("UBSCore state: orders through the matching core", () => {
   });
 
   it("uses the configured fee rates, rounded down", () => {
-    const config = defaultConfig({ fees: { BTC_USDT: { maker_bps: 0, taker_bps: 7 }, ETH_USDT: { maker_bps: 10, taker_bps: 20 } } });
+    const config = defaultConfig({
+      fees: { BTC_USDT: { maker_bps: 0, taker_bps: 7 }, ETH_USDT: { maker_bps: 10, taker_bps: 20 } },
+    });
     const p = new Pipeline(config);
     p.send(deposit(1, BTC, U));
     p.send(deposit(2, USDT, 1000n * U));
@@ -185,7 +223,11 @@ describe("UBSCore state: orders through the matching core", () => {
     expect(p.bal(1, BTC)).toEqual({ avail: U - 2n * QTY_001, frozen: QTY_001 });
     const c = cancel(1, { cid: "s1" });
     p.send(c);
-    expect(p.resultOf(c.request_id)).toMatchObject({ status: "accepted", order_id: "1", order_status: "Cancelled" });
+    expect(p.resultOf(c.request_id)).toMatchObject({
+      status: "accepted",
+      order_id: "1",
+      order_status: "Cancelled",
+    });
     expect(p.bal(1, BTC)).toEqual({ avail: U - QTY_001, frozen: 0n });
     const c2 = cancel(1, { order_id: "1" });
     p.send(c2);
@@ -221,7 +263,11 @@ describe("UBSCore state: orders through the matching core", () => {
     const mb2 = place({ user: 2, side: "Buy", type: "Market", price: 40_000n * U, qty: 2n * QTY_001 });
     p.send(mb2); // budget 800 USDT: buys 0.01 at 50000 = 500, book then empty
     expect(p.resultOf(mb2.request_id)).toMatchObject({ status: "accepted", order_status: "Cancelled" });
-    expect(p.validated.at(-1)).toMatchObject({ type: "place", price: null, quote_limit: (800n * U).toString() });
+    expect(p.validated.at(-1)).toMatchObject({
+      type: "place",
+      price: null,
+      quote_limit: (800n * U).toString(),
+    });
     expect(p.bal(2, USDT)).toEqual({ avail: 500n * U, frozen: 0n });
     expect(p.bal(2, BTC).avail).toBe(QTY_001 - 2_000n);
     checkInvariants(p);
@@ -267,7 +313,11 @@ describe("UBSCore state: orders through the matching core", () => {
     p.send(place({ user: 3, side: "Sell", price: P50000, qty: QTY_001 }));
     const own = place({ user: 3, side: "Buy", price: P50100, qty: QTY_001 });
     p.send(own);
-    expect(p.resultOf(own.request_id)).toMatchObject({ status: "accepted", order_status: "Cancelled", reason: "stp" });
+    expect(p.resultOf(own.request_id)).toMatchObject({
+      status: "accepted",
+      order_status: "Cancelled",
+      reason: "stp",
+    });
     expect(p.bal(3, USDT)).toEqual({ avail: 1000n * U, frozen: 0n });
     expect(p.bal(3, BTC)).toEqual({ avail: U - QTY_001, frozen: QTY_001 });
     for (const o of p.outputs)
@@ -280,11 +330,19 @@ describe("UBSCore state: orders through the matching core", () => {
     p.send(place({ user: 1, side: "Sell", price: P50000, qty: QTY_001 }));
     const po = place({ user: 2, side: "Buy", price: P50000, qty: QTY_001, post_only: true });
     p.send(po);
-    expect(p.resultOf(po.request_id)).toMatchObject({ status: "rejected", reason: "post-only-would-take", order_status: "Rejected" });
+    expect(p.resultOf(po.request_id)).toMatchObject({
+      status: "rejected",
+      reason: "post-only-would-take",
+      order_status: "Rejected",
+    });
     expect(p.bal(2, USDT)).toEqual({ avail: 1000n * U, frozen: 0n });
     const fok = place({ user: 2, side: "Buy", price: P50000, qty: 2n * QTY_001, tif: "FOK" });
     p.send(fok);
-    expect(p.resultOf(fok.request_id)).toMatchObject({ status: "accepted", order_status: "Cancelled", reason: "fok" });
+    expect(p.resultOf(fok.request_id)).toMatchObject({
+      status: "accepted",
+      order_status: "Cancelled",
+      reason: "fok",
+    });
     const ioc = place({ user: 2, side: "Buy", price: P50000, qty: 2n * QTY_001, tif: "IOC" });
     p.send(ioc);
     expect(p.resultOf(ioc.request_id)).toMatchObject({ order_status: "Cancelled", reason: "ioc" });
@@ -298,7 +356,10 @@ describe("UBSCore state: orders through the matching core", () => {
       [place({ user: 2, side: "Buy", price: P50000 + 1n, qty: QTY_001 }), "invalid-price"],
       [place({ user: 2, side: "Buy", price: P50000, qty: QTY_001 + 1n }), "invalid-qty"],
       [place({ user: 2, side: "Buy", price: null, qty: QTY_001 }), "invalid-price"],
-      [place({ user: 2, side: "Buy", price: P50000, qty: QTY_001, tif: "IOC", post_only: true }), "invalid-flags"],
+      [
+        place({ user: 2, side: "Buy", price: P50000, qty: QTY_001, tif: "IOC", post_only: true }),
+        "invalid-flags",
+      ],
       [place({ user: 2, side: "Buy", symbol: 7, price: P50000, qty: QTY_001 }), "unknown-symbol"],
       [place({ user: 2, side: "Buy", symbol: ETH_USDT, price: P50000, qty: 1_000n }), "invalid-qty"],
     ];
@@ -311,7 +372,9 @@ describe("UBSCore state: orders through the matching core", () => {
     p.send({ ...first, request_id: "other-id" });
     expect(p.resultOf("other-id")?.reason).toBe("duplicate-cid");
     p.send(first); // same request id: the earlier verdict
-    expect(p.results.filter((r) => r.request_id === first.request_id).every((r) => r.status === "accepted")).toBe(true);
+    expect(
+      p.results.filter((r) => r.request_id === first.request_id).every((r) => r.status === "accepted"),
+    ).toBe(true);
     expect(p.ubs.orders.size).toBe(1);
     expect(p.bal(2, USDT).frozen).toBe(500n * U);
     checkInvariants(p);
@@ -348,7 +411,17 @@ describe("UBSCore journal replay", () => {
       const price = (49_900n + BigInt((k * 37) % 200)) * U;
       const type = k % 11 === 5 ? "Market" : "Limit";
       const cid = `k${k}`;
-      p.send(place({ user: u, side, price: type === "Market" && side === "Buy" && k % 2 ? null : price, qty: QTY_001 * BigInt(1 + (k % 3)), type, cid, tif: k % 7 === 3 ? "IOC" : "GTC" }));
+      p.send(
+        place({
+          user: u,
+          side,
+          price: type === "Market" && side === "Buy" && k % 2 ? null : price,
+          qty: QTY_001 * BigInt(1 + (k % 3)),
+          type,
+          cid,
+          tif: k % 7 === 3 ? "IOC" : "GTC",
+        }),
+      );
       if (k % 5 === 4) p.send(cancel(1 + ((k + 1) % 4), { cid: `k${k - 2}` }));
       if (k % 13 === 0) p.send(withdraw(u, USDT, 10n * U));
       n++;

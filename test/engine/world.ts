@@ -17,8 +17,8 @@ import {
   decodeResult,
   type EngineOutput,
   encode,
-  type OpResult,
   type Operation,
+  type OpResult,
 } from "../../engine/protocol/messages.ts";
 import { TOPIC_SPECS, TOPICS } from "../../engine/protocol/topics.ts";
 import { Settlement } from "../../engine/settlement/service.ts";
@@ -52,8 +52,14 @@ function rates(r: Partial<Record<FaultName, number>> = {}): FaultRates {
 
 const quietLogger = (sink: string[], name: string): Logger => ({
   info: () => {},
-  warn: (msg, f) => sink.push(`${name} warn ${msg} ${f ? JSON.stringify(f, (_k, v) => (typeof v === "bigint" ? String(v) : v)) : ""}`),
-  error: (msg, f) => sink.push(`${name} ERROR ${msg} ${f ? JSON.stringify(f, (_k, v) => (typeof v === "bigint" ? String(v) : v)) : ""}`),
+  warn: (msg, f) =>
+    sink.push(
+      `${name} warn ${msg} ${f ? JSON.stringify(f, (_k, v) => (typeof v === "bigint" ? String(v) : v)) : ""}`,
+    ),
+  error: (msg, f) =>
+    sink.push(
+      `${name} ERROR ${msg} ${f ? JSON.stringify(f, (_k, v) => (typeof v === "bigint" ? String(v) : v)) : ""}`,
+    ),
 });
 
 export class World {
@@ -63,7 +69,11 @@ export class World {
   readonly store: FakeStore;
   readonly config: EngineConfig;
   readonly procs: Record<Service, SimProcess>;
-  readonly live: { ubscore: Ubscore | null; matching: MatchingService | null; settlement: Settlement | null } = {
+  readonly live: {
+    ubscore: Ubscore | null;
+    matching: MatchingService | null;
+    settlement: Settlement | null;
+  } = {
     ubscore: null,
     matching: null,
     settlement: null,
@@ -80,7 +90,8 @@ export class World {
     this.faults = new FaultInjector(this.sched, rates(opts.rates));
     this.kafka = new SimKafka(this.sched, this.faults, {
       onConsumerCrashOpportunity: (proc) => this.crashProc(proc, "consumer-crash-before-commit"),
-      onConsumerFailure: (proc, info) => this.failures.push(`${proc.name} consumer failure: ${String(info.error)}`),
+      onConsumerFailure: (proc, info) =>
+        this.failures.push(`${proc.name} consumer failure: ${String(info.error)}`),
     });
     for (const t of TOPIC_SPECS) this.kafka.createTopic(t.topic, t.numPartitions);
     this.store = new FakeStore(this.sched, this.sched.rng("fake-store"));
@@ -88,11 +99,15 @@ export class World {
     this.config = opts.config ?? defaultConfig();
     this.restartDelayMs = opts.restartDelayMs ?? 50;
     const onFailure = (p: SimProcess, err: unknown) =>
-      this.failures.push(`${p.name}: ${err instanceof Error ? `${err.name}: ${err.message}\n${err.stack}` : String(err)}`);
+      this.failures.push(
+        `${p.name}: ${err instanceof Error ? `${err.name}: ${err.message}\n${err.stack}` : String(err)}`,
+      );
     this.procs = {
       ubscore: new SimProcess(this.sched, "ubscore", (p) => this.runService(p, "ubscore"), { onFailure }),
       matching: new SimProcess(this.sched, "matching", (p) => this.runService(p, "matching"), { onFailure }),
-      settlement: new SimProcess(this.sched, "settlement", (p) => this.runService(p, "settlement"), { onFailure }),
+      settlement: new SimProcess(this.sched, "settlement", (p) => this.runService(p, "settlement"), {
+        onFailure,
+      }),
     };
   }
 
@@ -157,6 +172,7 @@ export class World {
       await consumer.connect();
       await consumer.subscribe({ topics: [TOPICS.results], fromBeginning: true });
       await consumer.run({
+        autoCommit: false, // never commits: no crash-before-commit opportunity for the feeder
         eachBatch: async ({ batch }) => {
           for (const m of batch.messages) {
             const r = decodeResult(m.value);

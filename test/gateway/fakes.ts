@@ -184,7 +184,7 @@ export type Verdictor = (op: Operation) => { status: "accepted" | "rejected"; re
 
 /**
  * UBSCore + Settlement in miniature. Balances per (user, asset) with a ledger row per change;
- * deposits credit, withdrawals and places need available funds ("insufficient-funds"), a place
+ * deposits credit, withdrawals and places need available funds ("insufficient-balance"), a place
  * freezes its cost and rests as "New", a cancel unfreezes and marks the order "Cancelled".
  * Each (user, request_id) is applied once: a duplicate in the log changes nothing.
  */

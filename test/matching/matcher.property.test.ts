@@ -16,6 +16,20 @@ interface Tracked {
   rests: boolean;
 }
 
+/** Cheap assertions for the per-event checks (vitest's expect is too slow for millions of them). */
+function eq(actual: unknown, expected: unknown, where: string | (() => string)): void {
+  if (!Object.is(actual, expected)) {
+    throw new Error(
+      `${typeof where === "string" ? where : where()}: expected ${String(expected)}, got ${String(actual)}`,
+    );
+  }
+}
+function ne(actual: unknown, unexpected: unknown, where: string | (() => string)): void {
+  if (Object.is(actual, unexpected)) {
+    throw new Error(`${typeof where === "string" ? where : where()}: did not expect ${String(unexpected)}`);
+  }
+}
+
 const TERMINAL = new Set(["Filled", "Cancelled", "Rejected"]);
 const symArb = fc.constantFrom(BTC_USDT, ETH_USDT);
 
@@ -38,94 +52,92 @@ function checkStep(
   let fillQuote = 0n;
   for (const e of evs) {
     if (e.type === "fill") {
-      expect(cmd.type, where()).toBe("place");
+      eq(cmd.type, "place", where);
       const c = cmd as PlaceCommand;
       const maker = orders.get(e.maker_order_id);
-      expect(maker, where()).toBeDefined();
+      ne(maker, undefined, where);
       if (maker === undefined) return;
       // every fill at the maker's price; never a self trade; on the lot; quote exact
-      expect(e.price, where()).toBe(maker.cmd.price);
-      expect(maker.terminal, where()).toBe(null);
-      expect(maker.rests, where()).toBe(true);
-      expect(e.maker_user_id, where()).toBe(maker.cmd.user_id);
-      expect(e.taker_order_id, where()).toBe(c.order_id);
-      expect(e.taker_user_id, where()).toBe(c.user_id);
-      expect(e.taker_side, where()).toBe(c.side);
-      expect(e.maker_user_id, where()).not.toBe(e.taker_user_id);
-      expect(maker.cmd.side, where()).not.toBe(c.side);
-      expect(e.qty > 0n && e.qty % sym.lot === 0n, where()).toBe(true);
-      expect(e.quote_qty, where()).toBe(quoteCost(e.price, e.qty, bd));
-      expect(e.trade_id, where()).toBe(trades.next);
+      eq(e.price, maker.cmd.price, where);
+      eq(maker.terminal, null, where);
+      eq(maker.rests, true, where);
+      eq(e.maker_user_id, maker.cmd.user_id, where);
+      eq(e.taker_order_id, c.order_id, where);
+      eq(e.taker_user_id, c.user_id, where);
+      eq(e.taker_side, c.side, where);
+      ne(e.maker_user_id, e.taker_user_id, where);
+      ne(maker.cmd.side, c.side, where);
+      eq(e.qty > 0n && e.qty % sym.lot === 0n, true, where);
+      eq(e.quote_qty, quoteCost(e.price, e.qty, bd), where);
+      eq(e.trade_id, trades.next, where);
       trades.next++;
       if (c.order_type === "Limit") {
-        expect(c.side === "Buy" ? e.price <= c.price! : e.price >= c.price!, where()).toBe(true);
+        eq(c.side === "Buy" ? e.price <= c.price! : e.price >= c.price!, true, where);
       }
-      expect(c.post_only === true, where()).toBe(false);
+      eq(c.post_only === true, false, where);
       maker.filled += e.qty;
       maker.quote += e.quote_qty;
-      expect(e.maker_remaining, where()).toBe(maker.cmd.qty - maker.filled);
+      eq(e.maker_remaining, maker.cmd.qty - maker.filled, where);
       fillQty += e.qty;
       fillQuote += e.quote_qty;
-      expect(e.taker_remaining, where()).toBe(c.qty - fillQty);
+      eq(e.taker_remaining, c.qty - fillQty, where);
     } else if (e.type === "order") {
       let t = orders.get(e.order_id);
       if (cmd.type === "place" && e.order_id === cmd.order_id) {
         takerOrderEvents++;
-        expect(t, where()).toBeUndefined();
+        eq(t, undefined, where);
         t = { cmd, filled: fillQty, quote: fillQuote, terminal: null, rests: false };
         orders.set(cmd.order_id, t);
       }
-      expect(t, where()).toBeDefined();
+      ne(t, undefined, where);
       if (t === undefined) return;
-      expect(t.terminal, `${where()}: event after terminal`).toBe(null);
-      expect(e.user_id, where()).toBe(t.cmd.user_id);
-      expect(e.side, where()).toBe(t.cmd.side);
+      eq(t.terminal, null, () => `${where()}: event after terminal`);
+      eq(e.user_id, t.cmd.user_id, where);
+      eq(e.side, t.cmd.side, where);
       // quantity conservation
-      expect(e.filled_qty, where()).toBe(t.filled);
-      expect(e.filled_qty + e.remaining_qty + e.cancelled_qty, where()).toBe(t.cmd.qty);
+      eq(e.filled_qty, t.filled, where);
+      eq(e.filled_qty + e.remaining_qty + e.cancelled_qty, t.cmd.qty, where);
       if (TERMINAL.has(e.status)) {
-        expect(e.remaining_qty, where()).toBe(0n);
+        eq(e.remaining_qty, 0n, where);
         t.terminal = e.status;
         t.rests = false;
-        if (e.status === "Filled") expect(e.cancelled_qty, where()).toBe(0n);
-        if (e.status === "Rejected") expect(e.filled_qty, where()).toBe(0n);
-        expect(e.reason === null, where()).toBe(e.status === "Filled");
+        if (e.status === "Filled") eq(e.cancelled_qty, 0n, where);
+        if (e.status === "Rejected") eq(e.filled_qty, 0n, where);
+        eq(e.reason === null, e.status === "Filled", where);
       } else {
-        expect(e.reason, where()).toBe(null);
-        expect(e.cancelled_qty, where()).toBe(0n);
-        expect(e.remaining_qty > 0n, where()).toBe(true);
-        expect(e.status, where()).toBe(e.filled_qty === 0n ? "New" : "PartiallyFilled");
+        eq(e.reason, null, where);
+        eq(e.cancelled_qty, 0n, where);
+        eq(e.remaining_qty > 0n, true, where);
+        eq(e.status, e.filled_qty === 0n ? "New" : "PartiallyFilled", where);
         // only Limit GTC rests
-        expect(t.cmd.order_type === "Limit" && (t.cmd.tif ?? "GTC") === "GTC", where()).toBe(true);
+        eq(t.cmd.order_type === "Limit" && (t.cmd.tif ?? "GTC") === "GTC", true, where);
         t.rests = true;
       }
-      if (e.reason === "user") expect(cmd.type, where()).toBe("cancel");
+      if (e.reason === "user") eq(cmd.type, "cancel", where);
       // FOK: all or nothing
-      if ((t.cmd.tif ?? "GTC") === "FOK")
-        expect(e.filled_qty === 0n || e.filled_qty === t.cmd.qty, where()).toBe(true);
+      if ((t.cmd.tif ?? "GTC") === "FOK") eq(e.filled_qty === 0n || e.filled_qty === t.cmd.qty, true, where);
     } else {
       // command rejections never change anything
-      expect(e.order_id, where()).toBe(cmd.order_id);
-      expect(e.command, where()).toBe(cmd.type);
+      eq(e.order_id, cmd.order_id, where);
+      eq(e.command, cmd.type, where);
     }
   }
   if (cmd.type === "place") {
     const dup = evs.length === 1 && evs[0].type === "reject";
-    expect(dup || takerOrderEvents === 1, `${where()}: one order event for the taker`).toBe(true);
+    eq(dup || takerOrderEvents === 1, true, () => `${where()}: one order event for the taker`);
     if (!dup) {
       const t = orders.get(cmd.order_id)!;
       t.quote = fillQuote;
       // a market buy never spends more than its quote_limit
-      if (cmd.order_type === "Market" && cmd.side === "Buy")
-        expect(fillQuote <= cmd.quote_limit!, where()).toBe(true);
+      if (cmd.order_type === "Market" && cmd.side === "Buy") eq(fillQuote <= cmd.quote_limit!, true, where);
     }
   } else {
-    expect(evs.length, where()).toBe(1);
+    eq(evs.length, 1, where);
   }
   // the book is never crossed
   const bb = m.bestBid();
   const ba = m.bestAsk();
-  if (bb !== null && ba !== null) expect(bb < ba, `${where()}: crossed book ${bb} >= ${ba}`).toBe(true);
+  if (bb !== null && ba !== null) eq(bb < ba, true, () => `${where()}: crossed book ${bb} >= ${ba}`);
 }
 
 function runFlow(sym: SymbolInfo, cmds: Command[], compareSnapshotsEvery: number): void {
@@ -163,11 +175,11 @@ describe("matcher vs reference on random flows", () => {
   it("identical events and snapshots; all invariants hold (short flows, 4 users)", () => {
     fc.assert(
       fc.property(symArb, fc.array(opArb(), { maxLength: 120, size: "max" }), (sym, ops) => {
-        runFlow(sym, toCommands(ops, sym), 1);
+        runFlow(sym, toCommands(ops, sym), 7);
       }),
-      { numRuns: 600 },
+      { numRuns: 400 },
     );
-  });
+  }, 180_000);
 
   it("same with 2 users (self-trade prevention everywhere)", () => {
     fc.assert(
@@ -175,12 +187,12 @@ describe("matcher vs reference on random flows", () => {
         symArb,
         fc.array(opArb(fc.integer({ min: 1, max: 2 })), { maxLength: 120, size: "max" }),
         (sym, ops) => {
-          runFlow(sym, toCommands(ops, sym), 1);
+          runFlow(sym, toCommands(ops, sym), 7);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
-  });
+  }, 180_000);
 
   it("same on long flows (deep books)", () => {
     fc.assert(
@@ -189,7 +201,7 @@ describe("matcher vs reference on random flows", () => {
       }),
       { numRuns: 25 },
     );
-  });
+  }, 180_000);
 
   it("a matcher restored from a snapshot mid-flow continues identically", () => {
     fc.assert(
@@ -206,7 +218,7 @@ describe("matcher vs reference on random flows", () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, 180_000);
 
   it("is deterministic: the same flow twice gives the same events and hash", () => {
     fc.assert(
@@ -219,5 +231,5 @@ describe("matcher vs reference on random flows", () => {
       }),
       { numRuns: 100 },
     );
-  });
+  }, 180_000);
 });

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Consumer, EachBatchPayload, Log } from "../../engine/ports/log.ts";
-import type { SimProcess } from "../../sim/kernel/process.ts";
 import type { ConsumerFailure } from "../../sim/kafka/index.ts";
+import type { SimProcess } from "../../sim/kernel/process.ts";
 import { forever, type World, world } from "./harness.ts";
 
 interface Delivery {
@@ -17,7 +17,12 @@ interface Delivery {
   at: number;
 }
 
-async function produce(log: Log, topic: string, n: number, opts: { prefix?: string; partitions?: number } = {}) {
+async function produce(
+  log: Log,
+  topic: string,
+  n: number,
+  opts: { prefix?: string; partitions?: number } = {},
+) {
   const producer = log.producer();
   await producer.connect();
   for (let i = 0; i < n; i++) {
@@ -47,7 +52,13 @@ function member(
       autoCommit: opts.autoCommit,
       eachBatch: async (payload) => {
         for (const m of payload.batch.messages) {
-          out.push({ proc: name, partition: payload.batch.partition, offset: Number(m.offset), value: m.value, at: w.ms() });
+          out.push({
+            proc: name,
+            partition: payload.batch.partition,
+            offset: Number(m.offset),
+            value: m.value,
+            at: w.ms(),
+          });
         }
         if (handle) await handle(payload, proc, consumer);
       },
@@ -100,7 +111,13 @@ describe("consumer groups", () => {
       await consumer.subscribe({ topics: ["t"], fromBeginning: true });
       await consumer.run({
         eachMessage: async ({ partition, message }) => {
-          out.push({ proc: "c1", partition, offset: Number(message.offset), value: message.value, at: w.ms() });
+          out.push({
+            proc: "c1",
+            partition,
+            offset: Number(message.offset),
+            value: message.value,
+            at: w.ms(),
+          });
         },
       });
       await w.sched.sleep(2_000_000, proc.guard());
@@ -113,7 +130,8 @@ describe("consumer groups", () => {
       await w.sched.sleep(500_000, proc.guard());
       const producer = await produce(w.kafka.client(proc), "t", 10, { partitions: 2 });
       await w.sched.sleep(3_000_000, proc.guard());
-      for (let i = 10; i < 20; i++) await producer.send({ topic: "t", messages: [{ key: "k", value: `m${i}`, partition: i % 2 }] });
+      for (let i = 10; i < 20; i++)
+        await producer.send({ topic: "t", messages: [{ key: "k", value: `m${i}`, partition: i % 2 }] });
     });
     await w.sched.run();
     expect(w.failures).toEqual([]);
@@ -172,7 +190,8 @@ describe("consumer groups", () => {
       c1.crash();
       c1.start();
       await w.sched.sleep(1_000_000, proc.guard());
-      for (let i = 5; i < 8; i++) await producer.send({ topic: "t", messages: [{ key: "k", value: `m${i}` }] });
+      for (let i = 5; i < 8; i++)
+        await producer.send({ topic: "t", messages: [{ key: "k", value: `m${i}` }] });
     });
     await w.sched.run();
     expect(w.failures).toEqual([]);
@@ -293,7 +312,11 @@ describe("consumer groups", () => {
     await w.sched.run();
     expect(w.failures).toEqual([]);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ name: "KafkaJSProtocolError", type: "REBALANCE_IN_PROGRESS", retriable: false });
+    expect(errors[0]).toMatchObject({
+      name: "KafkaJSProtocolError",
+      type: "REBALANCE_IN_PROGRESS",
+      retriable: false,
+    });
     // The resolved offset was committed before rejoining: message 0 is not redelivered...
     expect(out.filter((d) => d.partition === 0 && d.offset === 0)).toHaveLength(1);
     // ...the rest of that batch is, to whoever owns partition 0 now.
@@ -314,7 +337,9 @@ describe("consumer groups", () => {
       await w.sched.sleep(40_000_000, null); // 40 s, no heartbeat: the session (30 s) lapses
       expect(isStale()).toBe(true);
       try {
-        await commitOffsetsIfNecessary({ topics: [{ topic: "t", partitions: [{ partition: 0, offset: "3" }] }] });
+        await commitOffsetsIfNecessary({
+          topics: [{ topic: "t", partitions: [{ partition: 0, offset: "3" }] }],
+        });
       } catch (e) {
         commitErrors.push(e);
       }
@@ -453,11 +478,15 @@ describe("consumer groups", () => {
         /heartbeatInterval \(1000\) must be lower than sessionTimeout/,
       );
       const consumer = log.consumer({ groupId: "g" });
-      expect(() => consumer.seek({ topic: "t", partition: 0, offset: "1" })).toThrow(/consumer#run must be called first/);
+      expect(() => consumer.seek({ topic: "t", partition: 0, offset: "1" })).toThrow(
+        /consumer#run must be called first/,
+      );
       await expect(consumer.commitOffsets([{ topic: "t", partition: 0, offset: "1" }])).rejects.toThrow(
         /consumer#run must be called first/,
       );
-      await expect(consumer.commitOffsets([{ topic: "t", partition: 0, offset: "-1" }])).rejects.toThrow(/negative/);
+      await expect(consumer.commitOffsets([{ topic: "t", partition: 0, offset: "-1" }])).rejects.toThrow(
+        /negative/,
+      );
       await consumer.subscribe({ topics: ["t"] });
       await consumer.run({ eachMessage: async () => {} });
       await expect(consumer.subscribe({ topics: ["x"] })).rejects.toMatchObject({
