@@ -4,7 +4,11 @@
  */
 import { Command, CommanderError } from "commander";
 import { ScenarioError } from "../scenarios/format.ts";
+import { register as registerCampaign } from "./commands/campaign.ts";
 import { registerFaults } from "./commands/faults.ts";
+import { register as registerPlants } from "./commands/plants.ts";
+import { register as registerReplay } from "./commands/replay.ts";
+import { register as registerRun } from "./commands/run.ts";
 import { EXIT, UsageError } from "./usage.ts";
 
 const program = new Command();
@@ -15,17 +19,11 @@ program
   .configureOutput({ outputError: (str, write) => write(str) })
   .showHelpAfterError("(run tradesim --help for usage)");
 
+registerRun(program);
+registerReplay(program);
+registerCampaign(program);
 registerFaults(program);
-
-const commands = await Promise.all([
-  import("./commands/run.ts").catch(() => null),
-  import("./commands/replay.ts").catch(() => null),
-  import("./commands/campaign.ts").catch(() => null),
-  import("./commands/serve.ts").catch(() => null),
-  import("./commands/conformance.ts").catch(() => null),
-  import("./commands/gate.ts").catch(() => null),
-]);
-for (const mod of commands) (mod as { register?: (p: Command) => void } | null)?.register?.(program);
+registerPlants(program);
 
 try {
   await program.parseAsync(process.argv);

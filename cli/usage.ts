@@ -1,3 +1,5 @@
+import { type Plant, PLANT_NAMES, plantByName } from "../sim/plants/catalog.ts";
+
 /** Exit codes of the CLI contract (DESIGN.md). */
 export const EXIT = { ok: 0, violation: 1, usage: 2 } as const;
 
@@ -32,4 +34,16 @@ export function parseChoice<T extends string>(text: string, flag: string, choice
     throw new UsageError(`${flag}: ${JSON.stringify(text)} is not one of ${choices.join(", ")}`);
   }
   return text as T;
+}
+
+/** `--plant a,b` → the planted bugs, or a usage error naming the unknown one. */
+export function parsePlants(text: string | undefined): Plant[] {
+  if (text === undefined) return [];
+  return text.split(",").map((name) => {
+    try {
+      return plantByName(name.trim());
+    } catch {
+      throw new UsageError(`--plant: ${JSON.stringify(name)} is not a planted bug (known: ${PLANT_NAMES.join(", ")})`);
+    }
+  });
 }

@@ -1,9 +1,8 @@
-#!/usr/bin/env node
 // Real Kafka and Cassandra on 127.0.0.1 for real mode, from Maven Central jars (no Docker).
 //
 //   npm run services:up          start both, or reuse them if already up; prints startup times
 //   npm run services:down        stop both (data kept);  -- --wipe  also deletes their data
-//   node scripts/services.ts status | restart kafka|cassandra
+//   npx node scripts/services.ts status | restart kafka|cassandra
 //
 // The work is done by scripts/services/control.ts (also usable from tests); see
 // scripts/services/README.md for versions, JVM flags and measured times.
@@ -19,7 +18,7 @@ import {
   servicesUp,
 } from "./services/control.ts";
 
-const USAGE = `usage: node scripts/services.ts <command>
+const USAGE = `usage: npx node scripts/services.ts <command>
   up                         start Kafka ${KAFKA_VERSION} and Cassandra ${CASSANDRA_VERSION} (reuse if running)
   down [--wipe]              stop both; --wipe also deletes their data
   status                     show what runs; exit code 0 only if both answer

@@ -12,7 +12,7 @@ import type { Job } from "../../sim/campaign/worker.ts";
 import { PROFILE_NAMES } from "../../sim/faults/catalog.ts";
 import type { RunResult } from "../../sim/runner/result.ts";
 import { toJson } from "../report.ts";
-import { EXIT, parseChoice, parseIntFlag, parseSeedRange } from "../usage.ts";
+import { EXIT, parseChoice, parseIntFlag, parsePlants, parseSeedRange } from "../usage.ts";
 import { shrinkAndSave } from "./shrink-support.ts";
 
 export function register(program: Command): void {
@@ -27,6 +27,7 @@ export function register(program: Command): void {
     .option("--no-shrink", "do not shrink failures to regression files")
     .option("--regressions <dir>", "where shrunk failures are written", "scenarios/regressions")
     .option("--json", "print the summary as JSON")
+    .option("--plant <name>", "plant a known bug in every run (see `tradesim plants`)")
     .action(
       async (flags: {
         seeds: string;
@@ -37,14 +38,16 @@ export function register(program: Command): void {
         shrink: boolean;
         regressions: string;
         json?: boolean;
+        plant?: string;
       }) => {
+        const plants = parsePlants(flags.plant);
         const seeds = parseSeedRange(flags.seeds);
         const profile = parseChoice(flags.profile, "--profile", PROFILE_NAMES);
         const ops = parseIntFlag(flags.ops, "--ops", 1);
         const users = parseIntFlag(flags.users, "--users", 1);
         const workers =
           flags.workers === undefined ? defaultWorkers() : parseIntFlag(flags.workers, "--workers", 1);
-        const jobs: Job[] = seeds.map((seed, id) => ({ kind: "seed", id, seed, ops, profile, users }));
+        const jobs: Job[] = seeds.map((seed, id) => ({ kind: "seed", id, seed, ops, profile, users, plants: plants.map((p) => p.name) }));
         const results: Array<RunResult | undefined> = [];
         const errors: Array<{ job: string; error: string }> = [];
         const bar =
@@ -80,7 +83,7 @@ export function register(program: Command): void {
           for (const g of summary.byInvariant) {
             const failedRun = ordered.find((r) => r.seed === g.first.seed)!;
             const scenario = generateScenario({ seed: failedRun.seed, ops, users, profile });
-            regressions.push(await shrinkAndSave(scenario, failedRun, { profile, dir: flags.regressions }));
+            regressions.push(await shrinkAndSave(scenario, failedRun, { profile, dir: flags.regressions, plants }));
           }
         }
         if (flags.json) console.log(toJson({ ...summary, regressions }));

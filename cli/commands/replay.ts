@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { loadScenario } from "../../scenarios/format.ts";
 import { runScenario } from "../../sim/runner/run.ts";
 import { printRun } from "../report.ts";
-import { EXIT, parseChoice, UsageError } from "../usage.ts";
+import { EXIT, parseChoice, parsePlants, UsageError } from "../usage.ts";
 
 export function register(program: Command): void {
   program
@@ -12,7 +12,9 @@ export function register(program: Command): void {
     .argument("<file>", "the scenario file")
     .option("--adapters <kind>", "sim or real", "sim")
     .option("--json", "print one JSON object")
-    .action(async (file: string, flags: { adapters: string; json?: boolean }) => {
+    .option("--plant <name>", "plant a known bug for this run (see `tradesim plants`)")
+    .action(async (file: string, flags: { adapters: string; json?: boolean; plant?: string }) => {
+      const plants = parsePlants(flags.plant);
       const adapters = parseChoice(flags.adapters, "--adapters", ["sim", "real"] as const);
       const scenario = loadScenario(file);
       const replay = `npx tradesim replay ${file}${adapters === "real" ? " --adapters real" : ""}`;
@@ -25,7 +27,7 @@ export function register(program: Command): void {
         process.exitCode = r.ok ? EXIT.ok : EXIT.violation;
         return;
       }
-      const { result } = await runScenario(scenario, { replay });
+      const { result } = await runScenario(scenario, { replay: replay + (flags.plant ? ` --plant ${flags.plant}` : ""), plants });
       printRun(result, !!flags.json);
       process.exitCode = result.ok ? EXIT.ok : EXIT.violation;
     });

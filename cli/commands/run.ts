@@ -10,7 +10,7 @@ import { PROFILE_NAMES } from "../../sim/faults/catalog.ts";
 import { firstDivergence } from "../../sim/kernel/trace.ts";
 import { runScenario } from "../../sim/runner/run.ts";
 import { printRun, toJson } from "../report.ts";
-import { EXIT, parseChoice, parseIntFlag, UsageError } from "../usage.ts";
+import { EXIT, parseChoice, parseIntFlag, parsePlants, UsageError } from "../usage.ts";
 import { shrinkAndSave } from "./shrink-support.ts";
 
 export interface RunFlags {
@@ -22,6 +22,8 @@ export interface RunFlags {
   json?: boolean;
   checkDeterminism?: boolean;
   shrink: boolean;
+  plant?: string;
+  regressions: string;
 }
 
 export function replayCommand(seed: number, ops: number, profile: string, users: number): string {
@@ -40,6 +42,8 @@ export function register(program: Command): void {
     .option("--json", "print one JSON object")
     .option("--check-determinism", "run the seed twice and report the first step where the traces differ")
     .option("--no-shrink", "on failure, do not shrink to a minimal regression scenario")
+    .option("--plant <name>", "plant a known bug for this run (mutation testing; see `tradesim plants`)")
+    .option("--regressions <dir>", "where a shrunk failure is written", "scenarios/regressions")
     .action(async (flags: RunFlags) => {
       const seed = parseIntFlag(flags.seed ?? "", "--seed");
       const ops = parseIntFlag(flags.ops, "--ops", 1);
@@ -47,7 +51,8 @@ export function register(program: Command): void {
       const profile = parseChoice(flags.profile, "--profile", PROFILE_NAMES);
       const adapters = parseChoice(flags.adapters, "--adapters", ["sim", "real"] as const);
       const scenario = generateScenario({ seed, ops, users, profile });
-      const replay = replayCommand(seed, ops, profile, users);
+      const plants = parsePlants(flags.plant);
+      const replay = replayCommand(seed, ops, profile, users) + (flags.plant ? ` --plant ${flags.plant}` : "");
       if (adapters === "real") {
         const { runReal } = await import("../../real/run.ts").catch(() => {
           throw new UsageError("--adapters real: real mode is not available in this build");
@@ -58,11 +63,11 @@ export function register(program: Command): void {
         return;
       }
       const keep = !!flags.checkDeterminism;
-      const first = await runScenario(scenario, { replay, keepStepHashes: keep, keepTraceEntries: keep });
+      const first = await runScenario(scenario, { replay, keepStepHashes: keep, keepTraceEntries: keep, plants });
       const r = first.result;
       let determinism: Record<string, unknown> | undefined;
       if (flags.checkDeterminism) {
-        const second = await runScenario(scenario, { replay, keepStepHashes: true, keepTraceEntries: true });
+        const second = await runScenario(scenario, { replay, keepStepHashes: true, keepTraceEntries: true, plants });
         const a = first.world.sched.trace;
         const b = second.world.sched.trace;
         const at = firstDivergence(a.stepHashes!, b.stepHashes!);
@@ -89,7 +94,7 @@ export function register(program: Command): void {
       }
       let regression: string | undefined;
       if (!r.ok && flags.shrink && !flags.checkDeterminism)
-        regression = await shrinkAndSave(scenario, r, { profile });
+        regression = await shrinkAndSave(scenario, r, { profile, plants, dir: flags.regressions });
       if (flags.json) {
         console.log(
           toJson({ ...r, ...(determinism ? { determinism } : {}), ...(regression ? { regression } : {}) }),

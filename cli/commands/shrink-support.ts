@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Scenario } from "../../scenarios/format.ts";
 import { shrinkScenario } from "../../scenarios/shrink.ts";
 import type { RunResult } from "../../sim/runner/result.ts";
+import type { Plant } from "../../sim/plants/catalog.ts";
 import { runScenario } from "../../sim/runner/run.ts";
 
 export interface ShrinkSaveOptions {
@@ -11,6 +12,7 @@ export interface ShrinkSaveOptions {
   dir?: string;
   maxRuns?: number;
   log?: (msg: string) => void;
+  plants?: readonly Plant[];
 }
 
 /** Returns the path of the regression file written. */
@@ -25,7 +27,7 @@ export async function shrinkAndSave(
     maxRuns: opts.maxRuns,
     log: opts.log,
     fails: async (cand) => {
-      const { result } = await runScenario(cand, { replay: "" });
+      const { result } = await runScenario(cand, { replay: "", plants: opts.plants });
       return result.violations.some((v) => v.invariant === target);
     },
   });

@@ -9,6 +9,11 @@
  * plugins to load, so `ready()` only runs process.nextTick callbacks. Call `await app.ready()`
  * before driving it under the scheduler, so the first inject does not also boot the instance.
  *
+ * Note for in-process callers (the simulator): light-my-request ends a string/Buffer payload with
+ * setImmediate, which the deterministic scheduler runs only when its event queue is empty, so in a
+ * busy world a POST would not start until everything else is quiet. Pass the body as a stream
+ * (a PassThrough ended with the exact signed bytes): that path needs no macrotask.
+ *
  * Bodies are kept as raw text (one catch-all content parser): the signature covers the exact
  * bytes sent, and the routes parse the JSON themselves, answering 2001 for anything that is not
  * a JSON object. Every answer, also for unknown routes and fastify's own errors, is the

@@ -4,7 +4,7 @@
  * gateway is stateless and may crash at any point; a new instance starts from nothing.
  */
 import type { EngineConfig } from "../config.ts";
-import type { Clock, Ports, Producer } from "../ports/index.ts";
+import type { Ports, Producer } from "../ports/index.ts";
 import type { TABLES } from "../schema/cql.ts";
 
 export interface ApiKeyRecord {
@@ -43,24 +43,4 @@ export function createContext(ports: Ports, config: EngineConfig): GatewayContex
     return connected;
   };
   return { ports, config, keyCache: new Map(), producer };
-}
-
-/** What `beforeDeadline` answers when the deadline came first. */
-export const TIMED_OUT: unique symbol = Symbol("timed out");
-
-/**
- * `p`'s value, or TIMED_OUT if the clock reaches `deadline` (ms) first. The wait is a
- * clock.sleep (virtual time in the simulator), never a timer. `p` keeps running when it loses;
- * its later failure is ignored.
- */
-export function beforeDeadline<T>(
-  clock: Clock,
-  p: Promise<T>,
-  deadline: number,
-): Promise<T | typeof TIMED_OUT> {
-  p.catch(() => {});
-  const left = deadline - clock.now();
-  if (left <= 0) return Promise.resolve(TIMED_OUT);
-  const timeout: Promise<typeof TIMED_OUT> = clock.sleep(left).then(() => TIMED_OUT);
-  return Promise.race([p, timeout]);
 }

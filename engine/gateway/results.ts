@@ -7,13 +7,17 @@
  *
  *  1. Idempotency: read requests(user_id, request_id). If a verdict exists, answer it again and
  *     publish nothing (same kind required, else 2030).
- *  2. Publish the Operation (publish.ts: retries until acknowledged or the deadline).
- *  3. Poll requests(user_id, request_id) with a doubling backoff (POLL_FIRST_MS .. POLL_MAX_MS,
- *     the last sleep cut to the deadline) until the verdict is there or the deadline passes.
+ *  2. Publish the Operation (publish.ts: retries until acknowledged, or until a retry would
+ *     start after the deadline) and, at the same time,
+ *  3. poll requests(user_id, request_id) with a doubling backoff (POLL_FIRST_MS .. POLL_MAX_MS,
+ *     the last sleep cut to the deadline) until the verdict is there or the deadline passes. The
+ *     verdict ends the wait even if the send has not been acknowledged (its answer may be lost,
+ *     and kafkajs waits 30 s for it): the operation evidently reached UBSCore.
  *  4. accepted -> the route's success answer; rejected -> a 3xxx code with UBSCore's reason;
- *     no verdict in time -> 5001 PENDING: the request may still take effect, and the client
- *     repeats it with the same request_id (or cid); the repeat is answered from step 1 once the
- *     verdict exists, or re-published (UBSCore drops the duplicate) and waited for again.
+ *     no verdict in time -> 5001 PENDING if the send was acknowledged, 5002 PUBLISH_UNCONFIRMED
+ *     if not. Both mean "may still take effect": the client repeats the request with the same
+ *     request_id (or cid); the repeat is answered from step 1 once the verdict exists, or
+ *     re-published (UBSCore drops the duplicate) and waited for again.
  *
  * Nothing here is remembered between requests: a gateway that crashes mid-wait loses nothing, as
  * the client's repeat finds the verdict (or publishes again, harmlessly).
@@ -23,7 +27,7 @@ import { TABLES } from "../schema/cql.ts";
 import { type GatewayContext, table } from "./context.ts";
 import { bigOrNull, run, text } from "./db.ts";
 import { GatewayError, rejectionKind } from "./errors.ts";
-import { publishOperation } from "./publish.ts";
+import { type PublishControl, publishOperation, unconfirmed } from "./publish.ts";
 
 export const POLL_FIRST_MS = 2;
 export const POLL_MAX_MS = 100;
@@ -88,30 +92,6 @@ export async function readVerdict(
   };
 }
 
-/** Polls for the verdict until `deadline` (clock ms); null if it did not arrive. */
-export async function waitForVerdict(
-  ctx: GatewayContext,
-  user_id: number,
-  request_id: string,
-  deadline: number,
-): Promise<Verdict | null> {
-  const { clock } = ctx.ports;
-  let backoff = POLL_FIRST_MS;
-  for (;;) {
-    const left = deadline - clock.now();
-    if (left <= 0) return null;
-    await clock.sleep(Math.min(backoff, left));
-    backoff = Math.min(backoff * 2, POLL_MAX_MS);
-    try {
-      const v = await readVerdict(ctx, user_id, request_id);
-      if (v !== null) return v;
-    } catch (err) {
-      // The store being briefly unavailable is no answer: keep polling until the deadline.
-      if (!(err instanceof GatewayError && err.kind === "STORE_UNAVAILABLE")) throw err;
-    }
-  }
-}
-
 export interface Submitted {
   verdict: Verdict;
   /** True if the verdict existed before this request (nothing was published). */
@@ -129,21 +109,56 @@ function checked(v: Verdict, op: Operation, replayed: boolean): Submitted {
   return { verdict: v, replayed };
 }
 
-/** Steps 1-3 of the module comment: the verdict on `op`, or a thrown PENDING / 5002 / 2030. */
+/** Steps 1-3 of the module comment: the verdict on `op`, or a thrown 5001 / 5002 / 2030. */
 export async function submit(ctx: GatewayContext, op: Operation, deadline: number): Promise<Submitted> {
   const earlier = await readVerdict(ctx, op.user_id, op.request_id);
   if (earlier !== null) return checked(earlier, op, true);
-  await publishOperation(ctx, op, deadline);
-  const v = await waitForVerdict(ctx, op.user_id, op.request_id, deadline);
-  if (v === null) {
-    ctx.ports.logger.warn("gateway: no verdict in time; answering pending", { request_id: op.request_id });
-    throw new GatewayError(
-      "PENDING",
-      `request ${JSON.stringify(op.request_id)} is pending: no verdict within ${ctx.config.gatewayResultTimeoutMs} ms; repeat it with the same ${op.type === "place" ? "cid" : "request_id"} to learn the outcome`,
-      { request_id: op.request_id, state: "pending" },
-    );
+
+  // Publish and poll for the verdict at the same time: a send whose answer was lost can take
+  // long to fail (kafkajs waits requestTimeout), yet the operation may be in the log and even
+  // decided; the verdict, not the send's answer, is what counts.
+  const control: PublishControl = { stopped: false };
+  let published: "sending" | "sent" | { error: unknown } = "sending";
+  publishOperation(ctx, op, deadline, control).then(
+    () => {
+      published = "sent";
+    },
+    (error: unknown) => {
+      published = { error };
+    },
+  );
+  const { clock } = ctx.ports;
+  let backoff = POLL_FIRST_MS;
+  try {
+    for (;;) {
+      const p = published as "sending" | "sent" | { error: unknown };
+      if (typeof p === "object" && !(p.error instanceof GatewayError)) throw p.error; // a bug, not a fault
+      const left = deadline - clock.now();
+      if (left <= 0) break;
+      await clock.sleep(Math.min(backoff, left));
+      backoff = Math.min(backoff * 2, POLL_MAX_MS);
+      try {
+        const v = await readVerdict(ctx, op.user_id, op.request_id);
+        if (v !== null) return checked(v, op, false);
+      } catch (err) {
+        // The store being briefly unavailable is no answer: keep polling until the deadline.
+        if (!(err instanceof GatewayError && err.kind === "STORE_UNAVAILABLE")) throw err;
+      }
+    }
+  } finally {
+    control.stopped = true;
   }
-  return checked(v, op, false);
+  const p = published as "sending" | "sent" | { error: unknown };
+  if (p !== "sent") {
+    ctx.ports.logger.warn("gateway: publish not confirmed in time", { request_id: op.request_id });
+    throw typeof p === "object" ? p.error : unconfirmed(op);
+  }
+  ctx.ports.logger.warn("gateway: no verdict in time; answering pending", { request_id: op.request_id });
+  throw new GatewayError(
+    "PENDING",
+    `request ${JSON.stringify(op.request_id)} is pending: no verdict within ${ctx.config.gatewayResultTimeoutMs} ms; repeat it with the same ${op.type === "place" ? "cid" : "request_id"} to learn the outcome`,
+    { request_id: op.request_id, state: "pending" },
+  );
 }
 
 /** The failure answer for a rejected verdict: its 3xxx code, the reason, and `data`. */

@@ -15,13 +15,18 @@
  */
 import type { OrderId } from "./types.ts";
 
-const MAX_FAST = 9007199254740990n;
+/** The largest id on the fast path: stored as id + 1 <= 2^53 - 1. */
+const MAX_FAST_NUM = 9007199254740990;
 const TWO32 = 4294967296;
 const INITIAL_BITS = 10;
 
 /** The stored key of `id` (id + 1), or 0 if `id` does not take the fast path. */
 function keyOf(id: OrderId): number {
-  return typeof id === "bigint" && id >= 0n && id <= MAX_FAST ? Number(id) + 1 : 0;
+  if (typeof id !== "bigint") return 0;
+  // Exact for |id| < 2^53; any larger bigint converts to >= 2^53 and is refused, so this is
+  // 0 <= id <= MAX_FAST without a bigint comparison.
+  const x = Number(id);
+  return x >= 0 && x <= MAX_FAST_NUM ? x + 1 : 0;
 }
 
 /** Home slot of key `x` in a table of 2^bits slots (bits >= 7). */
@@ -33,7 +38,7 @@ function home(x: number, bits: number): number {
 }
 
 export class OrderIdSet {
-  private keys = new Float64Array(1 << INITIAL_BITS);
+  private keys: Float64Array = new Float64Array(1 << INITIAL_BITS);
   private bits = INITIAL_BITS;
   private count = 0;
   private readonly other = new Set<OrderId>();
@@ -110,16 +115,24 @@ export class OrderIdSet {
   }
 }
 
-/** order id -> V, with O(1) get / set / delete (backward-shift deletion: no tombstones). */
+/**
+ * order id -> V, with O(1) get / set / delete. Deletion leaves a tombstone (-1): resting orders
+ * churn constantly and ids arrive in runs, so shifting probe runs back on every delete would
+ * cost more than the occasional clean-up rehash (when live + tombstones exceed half the table).
+ */
 export class OrderIndex<V> {
-  private keys = new Float64Array(1 << INITIAL_BITS);
+  private keys: Float64Array = new Float64Array(1 << INITIAL_BITS);
   private vals: (V | undefined)[] = new Array(1 << INITIAL_BITS).fill(undefined);
   private bits = INITIAL_BITS;
-  private count = 0;
+  private live = 0;
+  /** live + tombstones */
+  private used = 0;
+  private spareKeys: Float64Array | null = null;
+  private spareVals: (V | undefined)[] | null = null;
   private readonly other = new Map<OrderId, V>();
 
   get size(): number {
-    return this.count + this.other.size;
+    return this.live + this.other.size;
   }
 
   get(id: OrderId): V | undefined {
@@ -143,6 +156,7 @@ export class OrderIndex<V> {
     const t = this.keys;
     const mask = t.length - 1;
     let i = home(x, this.bits);
+    let free = -1;
     for (;;) {
       const v = t[i];
       if (v === x) {
@@ -150,56 +164,64 @@ export class OrderIndex<V> {
         return;
       }
       if (v === 0) break;
+      if (v === -1 && free < 0) free = i;
       i = (i + 1) & mask;
+    }
+    this.live++;
+    if (free >= 0) {
+      i = free; // reuse a tombstone: `used` does not change
+    } else {
+      this.used++;
     }
     t[i] = x;
     this.vals[i] = value;
-    if (++this.count * 2 > mask) this.grow();
+    if (this.used * 2 > mask) this.rehash();
   }
 
   delete(id: OrderId): boolean {
     const x = keyOf(id);
     if (x === 0) return this.other.delete(id);
     const t = this.keys;
-    const vals = this.vals;
     const mask = t.length - 1;
-    const bits = this.bits;
-    let i = home(x, bits);
-    for (;;) {
+    for (let i = home(x, this.bits); ; i = (i + 1) & mask) {
       const v = t[i];
-      if (v === x) break;
+      if (v === x) {
+        t[i] = -1;
+        this.vals[i] = undefined;
+        this.live--;
+        return true;
+      }
       if (v === 0) return false;
-      i = (i + 1) & mask;
     }
-    // Backward-shift: pull later members of the probe run into the hole when their home
-    // slot does not lie cyclically in (hole, their slot].
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      const y = t[j];
-      if (y === 0) break;
-      const h = home(y, bits);
-      if (i <= j ? i < h && h <= j : i < h || h <= j) continue;
-      t[i] = y;
-      vals[i] = vals[j];
-      i = j;
-    }
-    t[i] = 0;
-    vals[i] = undefined;
-    this.count--;
-    return true;
   }
 
-  private grow(): void {
+  /**
+   * Rebuilds without tombstones: into a spare pair of arrays of the same size (kept between
+   * rehashes, so steady churn allocates nothing) if at most 1/4 is live, else twice the size.
+   */
+  private rehash(): void {
     const oldKeys = this.keys;
     const oldVals = this.vals;
-    const bits = this.bits + 1;
-    const t = new Float64Array(1 << bits);
-    const vals: (V | undefined)[] = new Array(1 << bits).fill(undefined);
+    const same = this.live * 4 <= oldKeys.length;
+    const bits = same ? this.bits : this.bits + 1;
+    let t: Float64Array;
+    let vals: (V | undefined)[];
+    if (
+      same &&
+      this.spareKeys !== null &&
+      this.spareVals !== null &&
+      this.spareKeys.length === oldKeys.length
+    ) {
+      t = this.spareKeys;
+      vals = this.spareVals;
+    } else {
+      t = new Float64Array(1 << bits);
+      vals = new Array(1 << bits).fill(undefined);
+    }
     const mask = t.length - 1;
     for (let j = 0; j < oldKeys.length; j++) {
       const x = oldKeys[j];
-      if (x === 0) continue;
+      if (x <= 0) continue;
       let i = home(x, bits);
       while (t[i] !== 0) i = (i + 1) & mask;
       t[i] = x;
@@ -208,5 +230,15 @@ export class OrderIndex<V> {
     this.keys = t;
     this.vals = vals;
     this.bits = bits;
+    this.used = this.live;
+    if (same) {
+      oldKeys.fill(0);
+      oldVals.fill(undefined);
+      this.spareKeys = oldKeys;
+      this.spareVals = oldVals;
+    } else {
+      this.spareKeys = null;
+      this.spareVals = null;
+    }
   }
 }

@@ -108,7 +108,7 @@ export class JournalReplayer {
         if (entry.epoch === this.epoch) this.pending = emptyOutputs();
         return;
       case "rec": {
-        if (false) {
+        if (entry.epoch !== this.epoch) {
           this.skippedForeign++;
           return;
         }

@@ -2,6 +2,7 @@
 // the stand-in for ScyllaDB in real mode (same CQL, same driver).
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { Client } from "cassandra-driver";
 import { serverLog, serviceHome } from "./layout.ts";
 import { ownershipFlags } from "./proc.ts";
@@ -138,7 +139,7 @@ function cassandraProperties(): string[] {
   return [
     // Otherwise CassandraDaemon closes stdout/stderr, and startup failures vanish.
     "-Dcassandra-foreground=yes",
-    `-Dcassandra.config=file://${yamlFile}`,
+    `-Dcassandra.config=${pathToFileURL(yamlFile).href}`,
     `-Dcassandra.storagedir=${home}`,
     `-Dcassandra.logdir=${path.dirname(serverLog("cassandra"))}`,
     `-Dcassandra.triggers_dir=${triggersDir}`,

@@ -23,6 +23,7 @@ import {
 } from "./server.ts";
 import { findJava } from "./toolchain.ts";
 
+export type { ServerStatus, StartReport, StopReport };
 export { CASSANDRA_VERSION, KAFKA_VERSION, SERVICES_DIR };
 
 export interface ServiceEndpoints {
@@ -52,8 +53,10 @@ export async function servicesUp(options: ControlOptions = {}): Promise<ServiceE
     // leave one server half-started.
     await findJava();
     await settleAll(SERVERS.map((server) => assertCanStart(server)));
-    const reports = await settleAll(SERVERS.map((server) => startServer(server)));
-    for (const report of reports) log(describeStart(report));
+    await settleAll(
+      SERVERS.map((server) => startServer(server)),
+      (report) => log(describeStart(report)),
+    );
     return endpoints();
   });
 }
@@ -66,8 +69,10 @@ export interface DownOptions extends ControlOptions {
 export async function servicesDown(options: DownOptions = {}): Promise<void> {
   const log = options.log ?? logToStderr;
   await withLock(async () => {
-    const reports = await settleAll(SERVERS.map((server) => stopServer(server)));
-    for (const report of reports) log(describeStop(report));
+    await settleAll(
+      SERVERS.map((server) => stopServer(server)),
+      (report) => log(describeStop(report)),
+    );
     if (options.wipe) {
       for (const server of SERVERS) await rm(serviceHome(server.name), { recursive: true, force: true });
       log("data wiped");
@@ -105,9 +110,13 @@ export function servicesStatus(): Promise<ServerStatus[]> {
   return Promise.all(SERVERS.map((server) => serverStatus(server)));
 }
 
-/** Waits for every start or stop, so one failure does not leave the other half-observed. */
-async function settleAll<T>(work: Promise<T>[]): Promise<T[]> {
+/**
+ * Waits for every start or stop, so one failure does not leave the other half-observed, and
+ * reports the ones that succeeded (`onValue`) before throwing all the failures at once.
+ */
+async function settleAll<T>(work: Promise<T>[], onValue?: (value: T) => void): Promise<T[]> {
   const results = await Promise.allSettled(work);
+  for (const r of results) if (r.status === "fulfilled") onValue?.(r.value);
   const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
   if (failures.length > 0) {
     throw new Error(failures.map((f) => (f instanceof Error ? f.message : String(f))).join("\n\n"));

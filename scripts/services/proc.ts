@@ -72,6 +72,9 @@ export async function spawnDetached(
   try {
     // detached: own process group, so the terminal's Ctrl-C and the parent's exit do not reach it.
     const child = spawn(bin, args, { cwd, detached: true, stdio: ["ignore", out, out] });
+    // A failed spawn also emits 'error', which would crash the process if nobody listened;
+    // the missing pid below already reports it.
+    child.once("error", () => {});
     const pid = child.pid;
     if (pid === undefined) throw new Error(`could not start ${bin} for ${name}`);
     child.unref();

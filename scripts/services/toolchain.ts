@@ -20,7 +20,11 @@ let cachedJava: Promise<Java> | undefined;
 
 /** `TRADESIM_JAVA` (path to a java binary) wins over the `java` on PATH. */
 export function findJava(): Promise<Java> {
-  cachedJava ??= locateJava();
+  // Cached for the process, but not a failure: a test run may install the JDK and try again.
+  cachedJava ??= locateJava().catch((error: unknown) => {
+    cachedJava = undefined;
+    throw error;
+  });
   return cachedJava;
 }
 

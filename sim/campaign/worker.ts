@@ -4,16 +4,19 @@
  */
 import { loadScenario } from "../../scenarios/format.ts";
 import { generateScenario } from "../../scenarios/generate/generate.ts";
+import { plantByName } from "../plants/catalog.ts";
 import type { RunResult } from "../runner/result.ts";
 import { runScenario } from "../runner/run.ts";
 
 export type Job =
-  | { kind: "seed"; id: number; seed: number; ops: number; profile: string; users: number }
-  | { kind: "file"; id: number; file: string };
+  | { kind: "seed"; id: number; seed: number; ops: number; profile: string; users: number; plants?: string[] }
+  | { kind: "file"; id: number; file: string; plants?: string[] };
 
 export type JobResult = { id: number; result: RunResult } | { id: number; error: string };
 
 async function runJob(job: Job): Promise<RunResult> {
+  const plants = (job.plants ?? []).map(plantByName);
+  const suffix = job.plants?.length ? ` --plant ${job.plants.join(",")}` : "";
   if (job.kind === "seed") {
     const scenario = generateScenario({
       seed: job.seed,
@@ -22,10 +25,10 @@ async function runJob(job: Job): Promise<RunResult> {
       profile: job.profile,
     });
     const replay = `npx tradesim run --seed ${job.seed} --ops ${job.ops} --profile ${job.profile}${job.users !== 8 ? ` --users ${job.users}` : ""}`;
-    return (await runScenario(scenario, { replay })).result;
+    return (await runScenario(scenario, { replay: replay + suffix, plants })).result;
   }
   const scenario = loadScenario(job.file);
-  return (await runScenario(scenario, { replay: `npx tradesim replay ${job.file}` })).result;
+  return (await runScenario(scenario, { replay: `npx tradesim replay ${job.file}${suffix}`, plants })).result;
 }
 
 process.on("message", (job: Job) => {

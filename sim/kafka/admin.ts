@@ -9,7 +9,7 @@ import type { Admin, PartitionOffsets } from "../../engine/ports/log.ts";
 import type { SimProcess } from "../kernel/process.ts";
 import { isLegalTopicName } from "./broker.ts";
 import type { KafkaContext } from "./context.ts";
-import { liveGuard } from "./context.ts";
+import { Connection, liveGuard } from "./context.ts";
 import { KafkaJSNonRetriableError, KafkaJSProtocolError, type ProtocolErrorType } from "./errors.ts";
 
 export class KafkaJSCreateTopicError extends KafkaJSProtocolError {
@@ -33,6 +33,8 @@ export class KafkaJSAggregateError extends Error {
 }
 
 export class SimAdmin implements Admin {
+  /** This client's connection to the broker (requests and answers in order). */
+  private readonly conn = new Connection();
   private readonly ctx: KafkaContext;
   private readonly proc: SimProcess;
 
@@ -42,7 +44,7 @@ export class SimAdmin implements Admin {
   }
 
   async connect(): Promise<void> {
-    await this.ctx.rpc(liveGuard(this.proc), "kafka.connect", () => undefined);
+    await this.ctx.rpc(this.conn, liveGuard(this.proc), "kafka.connect", () => undefined);
   }
 
   async disconnect(): Promise<void> {}
@@ -63,7 +65,7 @@ export class SimAdmin implements Admin {
       );
     }
     const ctx = this.ctx;
-    const errors = await ctx.rpc(liveGuard(this.proc), "kafka.create-topics", () => {
+    const errors = await ctx.rpc(this.conn, liveGuard(this.proc), "kafka.create-topics", () => {
       const errs: KafkaJSCreateTopicError[] = [];
       for (const { topic, numPartitions } of topics) {
         const n =
@@ -87,7 +89,7 @@ export class SimAdmin implements Admin {
     if (!topic || typeof topic !== "string") throw new KafkaJSNonRetriableError(`Invalid topic ${topic}`);
     const live = liveGuard(this.proc);
     const ctx = this.ctx;
-    const result = await ctx.rpc(live, "kafka.list-offsets", () => {
+    const result = await ctx.rpc(this.conn, live, "kafka.list-offsets", () => {
       const t = ctx.broker.topic(topic);
       if (t === undefined) return null;
       return t.partitions.map((log) => ({
@@ -113,7 +115,7 @@ export class SimAdmin implements Admin {
     if (!Array.isArray(topics)) throw new KafkaJSNonRetriableError("Expected topics array to be set");
     const live = liveGuard(this.proc);
     const ctx = this.ctx;
-    const result = await ctx.rpc(live, "kafka.offset-fetch", () => {
+    const result = await ctx.rpc(this.conn, live, "kafka.offset-fetch", () => {
       const out: Array<{
         topic: string;
         partitions: Array<{ partition: number; offset: string; metadata: null }>;
@@ -138,6 +140,8 @@ export class SimAdmin implements Admin {
   }
 
   async listTopics(): Promise<string[]> {
-    return this.ctx.rpc(liveGuard(this.proc), "kafka.metadata", () => [...this.ctx.broker.topics.keys()]);
+    return this.ctx.rpc(this.conn, liveGuard(this.proc), "kafka.metadata", () => [
+      ...this.ctx.broker.topics.keys(),
+    ]);
   }
 }

@@ -40,7 +40,7 @@ import type { SimProcess } from "../kernel/process.ts";
 import type { Deferred } from "../kernel/scheduler.ts";
 import type { FetchWaiter, PartitionLog } from "./broker.ts";
 import type { KafkaContext, Live } from "./context.ts";
-import { liveGuard, never } from "./context.ts";
+import { Connection, liveGuard, never } from "./context.ts";
 import {
   isErrorRetriable,
   isRebalancing,
@@ -165,6 +165,8 @@ function parseOffset(offset: unknown): number {
 }
 
 export class SimConsumer implements Consumer {
+  /** This client's connection to the broker (requests and answers in order). */
+  private readonly conn = new Connection();
   private readonly ctx: KafkaContext;
   private readonly proc: SimProcess;
   readonly groupId: string;
@@ -220,7 +222,7 @@ export class SimConsumer implements Consumer {
 
   async connect(): Promise<void> {
     this.hookCrash();
-    await this.ctx.rpc(liveGuard(this.proc), "kafka.connect", () => undefined);
+    await this.ctx.rpc(this.conn, liveGuard(this.proc), "kafka.connect", () => undefined);
   }
 
   async disconnect(): Promise<void> {
@@ -242,7 +244,7 @@ export class SimConsumer implements Consumer {
     }
     const live = liveGuard(this.proc);
     // The metadata request; consumers ask the broker to auto-create (kafkajs's default).
-    await this.ctx.rpc(live, "kafka.metadata", () => {
+    await this.ctx.rpc(this.conn, live, "kafka.metadata", () => {
       for (const t of topics) this.ctx.ensureTopic(t, true);
     });
     for (const t of topics) this.topics.set(t, { fromBeginning });
@@ -355,7 +357,9 @@ export class SimConsumer implements Consumer {
     const memberId = run.memberId;
     run.memberId = null;
     if (memberId !== null) {
-      await this.ctx.rpc(run.live, "kafka.leave", () => this.ctx.coordinator.leave(this.groupId, memberId));
+      await this.ctx.rpc(this.conn, run.live, "kafka.leave", () =>
+        this.ctx.coordinator.leave(this.groupId, memberId),
+      );
     }
     if (this.run_ === run) this.run_ = null;
   }
@@ -432,7 +436,7 @@ export class SimConsumer implements Consumer {
   private async joinAndSync(run: Run): Promise<void> {
     const ctx = this.ctx;
     const topics = [...this.topics.keys()];
-    const res = await ctx.call<JoinResult>(run.live, "kafka.join", (reply) =>
+    const res = await ctx.call<JoinResult>(this.conn, run.live, "kafka.join", (reply) =>
       ctx.coordinator.join({
         groupId: this.groupId,
         memberId: run.memberId,
@@ -500,7 +504,7 @@ export class SimConsumer implements Consumer {
     const ctx = this.ctx;
     const max = ctx.opts.maxBatchMessages;
     ctx.stats.fetches++;
-    return ctx.call<FetchResult>(run.live, "kafka.fetch", (reply) => {
+    return ctx.call<FetchResult>(this.conn, run.live, "kafka.fetch", (reply) => {
       const read = (): FetchResult | null => {
         const batches: SimBatch[] = [];
         const outOfRange: FetchRequest[] = [];
@@ -764,6 +768,7 @@ export class SimConsumer implements Consumer {
     const memberId = run.memberId;
     const generationId = run.generationId;
     await ctx.rpc(
+      this.conn,
       run.live,
       "kafka.commit",
       () => ctx.coordinator.commit(this.groupId, memberId, generationId, list),
@@ -787,7 +792,7 @@ export class SimConsumer implements Consumer {
       const memberId = run.memberId;
       const generationId = run.generationId;
       run.heartbeatInFlight = this.ctx
-        .rpc(run.live, "kafka.heartbeat", () =>
+        .rpc(this.conn, run.live, "kafka.heartbeat", () =>
           this.ctx.coordinator.heartbeat(this.groupId, memberId, generationId),
         )
         .then(
@@ -848,7 +853,7 @@ export class SimConsumer implements Consumer {
     if (missing === null) return;
     const ctx = this.ctx;
     const want = missing;
-    const found = await ctx.rpc(run.live, "kafka.offset-fetch", () =>
+    const found = await ctx.rpc(this.conn, run.live, "kafka.offset-fetch", () =>
       want.map((part) => {
         const c = ctx.coordinator.committed(this.groupId, part.topic, part.partition);
         if (c >= 0) return c;

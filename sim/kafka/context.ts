@@ -124,6 +124,31 @@ export function liveGuard(proc: SimProcess): Live {
 }
 
 /**
+ * One client's connection to the broker (kafkajs: a producer, consumer or admin has its own).
+ * Kafka handles a connection's requests one at a time, in order, and answers in order: arrival
+ * and answer times on a connection strictly increase, whatever the drawn latencies (and even
+ * when the scheduler shuffles simultaneous events).
+ */
+export class Connection {
+  private lastArrivalUs = -1;
+  private lastReplyUs = -1;
+
+  /** When a request sent at `sentUs` with this one-way latency reaches the broker. */
+  arrival(earliestUs: number): number {
+    const t = Math.max(earliestUs, this.lastArrivalUs + 1);
+    this.lastArrivalUs = t;
+    return t;
+  }
+
+  /** When an answer produced at `nowUs` with this latency reaches the client. */
+  reply(earliestUs: number): number {
+    const t = Math.max(earliestUs, this.lastReplyUs + 1);
+    this.lastReplyUs = t;
+    return t;
+  }
+}
+
+/**
  * kafkajs's retrier timing (src/retry): the first wait is initialRetryTime ±20%, each next one
  * is the previous ±20%, doubled, capped at maxRetryTime. The jitter comes from a seeded stream.
  */
@@ -250,7 +275,15 @@ export class KafkaContext {
    * at once with a connection error (what the producer's requests see). `lands`: the request acts
    * even if its sender died after sending it.
    */
+  /**
+   * A round trip on `conn`: `atBroker` runs when the request reaches the broker and answers
+   * through `reply`, whose answer reaches the caller one latency later, if the caller's
+   * incarnation is still alive. While the broker is down the request waits for it, or with
+   * `failFast` is refused at once with a connection error (what the producer's requests see).
+   * `lands`: the request acts even if its sender died after sending it.
+   */
   call<T>(
+    conn: Connection,
     live: Live,
     label: string,
     atBroker: (reply: Reply<T>) => void,
@@ -262,10 +295,10 @@ export class KafkaContext {
     const sched = this.sched;
     const reply: Reply<T> = {
       ok: (value) => {
-        sched.after(this.latency(), label, () => d.resolve(value), live);
+        sched.at(conn.reply(sched.now() + this.latency()), label, () => d.resolve(value), live);
       },
       fail: (err) => {
-        sched.after(this.latency(), label, () => d.reject(err), live);
+        sched.at(conn.reply(sched.now() + this.latency()), label, () => d.reject(err), live);
       },
     };
     const guard = opts.lands ? null : live;
@@ -274,7 +307,7 @@ export class KafkaContext {
         if (opts.failFast) {
           this.stats.connectionErrors++;
           reply.fail(connectionRefused());
-        } else sched.at(this.downUntilUs, label, arrive, guard);
+        } else sched.at(conn.arrival(this.downUntilUs), label, arrive, guard);
         return;
       }
       try {
@@ -283,18 +316,19 @@ export class KafkaContext {
         reply.fail(e);
       }
     };
-    sched.after(this.latency(), label, arrive, guard);
+    sched.at(conn.arrival(sched.now() + this.latency()), label, arrive, guard);
     return d.promise;
   }
 
   /** A round trip whose broker side is a plain function: its value, or its error. */
   rpc<T>(
+    conn: Connection,
     live: Live,
     label: string,
     atBroker: () => T,
     opts: { lands?: boolean; failFast?: boolean } = {},
   ): Promise<T> {
-    return this.call<T>(live, label, (reply) => reply.ok(atBroker()), opts);
+    return this.call<T>(conn, live, label, (reply) => reply.ok(atBroker()), opts);
   }
 
   /**

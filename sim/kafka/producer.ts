@@ -33,7 +33,7 @@ import type {
 import type { SimProcess } from "../kernel/process.ts";
 import { SIM_EPOCH_MS } from "../ports/clock.ts";
 import type { KafkaContext, Live } from "./context.ts";
-import { type Backoff, liveGuard, never } from "./context.ts";
+import { type Backoff, Connection, liveGuard, never } from "./context.ts";
 import {
   connectionRefused,
   isErrorRetriable,
@@ -53,6 +53,8 @@ interface PartitionBatch {
 type Outcome<T = RecordMetadata[]> = { ok: true; value: T } | { ok: false; error: unknown };
 
 export class SimProducer implements Producer {
+  /** This client's connection to the broker (requests and answers in order). */
+  private readonly conn = new Connection();
   private readonly ctx: KafkaContext;
   private readonly proc: SimProcess;
   readonly idempotent: boolean;
@@ -61,8 +63,6 @@ export class SimProducer implements Producer {
   private readonly sequences = new Map<string, number>();
   private readonly partitioner: DefaultPartitioner;
   private readonly knownTopics = new Map<string, number>();
-  /** Requests on one connection reach the broker in the order they were sent. */
-  private lastArrivalUs = 0;
   /** The idempotent producer's one-request-at-a-time lock (kafkajs's broker lock). */
   private lock: Promise<void> = Promise.resolve();
 
@@ -75,7 +75,7 @@ export class SimProducer implements Producer {
 
   async connect(): Promise<void> {
     const live = liveGuard(this.proc);
-    const pid = await this.ctx.rpc(live, "kafka.connect", () =>
+    const pid = await this.ctx.rpc(this.conn, live, "kafka.connect", () =>
       this.idempotent && this.producerId < 0 ? this.ctx.broker.initProducerId() : this.producerId,
     );
     this.producerId = pid;
@@ -124,6 +124,7 @@ export class SimProducer implements Producer {
   private async metadata(live: Live, topic: string): Promise<Outcome<number>> {
     try {
       const n = await this.ctx.rpc(
+        this.conn,
         live,
         "kafka.metadata",
         () => this.ctx.ensureTopic(topic, true).partitions.length,
@@ -248,8 +249,8 @@ export class SimProducer implements Producer {
     if (!live()) return never();
     const d = sched.deferred<Outcome>();
     const sentAtUs = sched.now();
-    const arrival = Math.max(sentAtUs + ctx.latency(), this.lastArrivalUs);
-    this.lastArrivalUs = arrival;
+    const conn = this.conn;
+    const arrival = conn.arrival(sentAtUs + ctx.latency());
     ctx.stats.produceRequests++;
     // acks=0: kafkajs resolves once the request is written, with no metadata.
     if (acks === 0) d.resolve({ ok: true, value: [] });
@@ -257,7 +258,12 @@ export class SimProducer implements Producer {
       if (ctx.brokerDown("produce")) {
         ctx.stats.connectionErrors++;
         if (acks !== 0)
-          sched.after(ctx.latency(), "kafka.produce-error", () => d.resolve(fail(connectionRefused())), live);
+          sched.at(
+            conn.reply(sched.now() + ctx.latency()),
+            "kafka.produce-error",
+            () => d.resolve(fail(connectionRefused())),
+            live,
+          );
         return;
       }
       const t = ctx.broker.topic(topic)!;
@@ -280,7 +286,14 @@ export class SimProducer implements Producer {
           });
         }
       } catch (e) {
-        if (acks !== 0) sched.after(ctx.latency(), "kafka.produce-error", () => d.resolve(fail(e)), live);
+        if (acks !== 0) {
+          sched.at(
+            conn.reply(sched.now() + ctx.latency()),
+            "kafka.produce-error",
+            () => d.resolve(fail(e)),
+            live,
+          );
+        }
         return;
       }
       if (acks === 0) return;
@@ -291,7 +304,8 @@ export class SimProducer implements Producer {
         sched.at(timeoutAt, "kafka.produce-timeout", () => d.resolve(fail(err)), live);
         return;
       }
-      sched.after(ctx.latency(), "kafka.produce-ack", () => d.resolve({ ok: true, value: meta }), live);
+      const at = conn.reply(sched.now() + ctx.latency());
+      sched.at(at, "kafka.produce-ack", () => d.resolve({ ok: true, value: meta }), live);
     });
     return d.promise;
   }

@@ -9,6 +9,7 @@
 import { defaultConfig, type EngineConfig } from "../../engine/config.ts";
 import { SYMBOLS, type SymbolName } from "../../engine/domain/symbols.ts";
 import { GROUPS } from "../../engine/protocol/topics.ts";
+import type { Plant } from "../plants/catalog.ts";
 import { Audit } from "../../invariants/auditor.ts";
 import { checkExpect } from "../../invariants/expect.ts";
 import { ALL_INVARIANTS } from "../../invariants/index.ts";
@@ -36,6 +37,8 @@ export interface RunOptions {
   attempts?: number;
   /** Skip the end-of-run drain (cancel everything, final checks). */
   noDrain?: boolean;
+  /** Planted bugs (sim/plants) active during this run. */
+  plants?: readonly Plant[];
 }
 
 export interface RunHandle {
@@ -63,6 +66,15 @@ function usersOf(s: Scenario): number[] {
 }
 
 export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<RunHandle> {
+  const undo = (opts.plants ?? []).flatMap((p) => (p.patch ? [p.patch()] : []));
+  try {
+    return await runScenarioIn(scenario, opts);
+  } finally {
+    for (const u of undo.reverse()) u();
+  }
+}
+
+async function runScenarioIn(scenario: Scenario, opts: RunOptions): Promise<RunHandle> {
   const t0 = performance.now();
   const seed = opts.seed ?? scenario.seed ?? 1;
   const profile = opts.profile ?? scenario.profile ?? "none";
@@ -75,6 +87,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     users: usersOf(scenario),
     keepTraceEntries: opts.keepTraceEntries,
     keepStepHashes: opts.keepStepHashes,
+    plants: opts.plants,
   });
   const audit = new Audit(world, (opts.invariants ?? ALL_INVARIANTS)());
   const answers = { ok: 0, rejected: 0, unanswered: 0, retries: 0 };

@@ -349,6 +349,12 @@ export const MSG = {
   /** CQL3CasRequest.addExistsCondition. */
   casExistsMix: () => "Cannot mix IF EXISTS and IF NOT EXISTS conditions for the same row",
   /** BatchStatement.validate. */
+  timestampBatchAndStatement: () => "Timestamp must be set either on BATCH or individual statements",
+  /** BatchStatement.validate. */
+  conditionalBatchTimestamp: () => "Cannot provide custom timestamp for conditional BATCH",
+  /** BatchStatement.validate. */
+  counterBatchTimestamp: () => "Cannot provide custom timestamp for counter BATCH",
+  /** BatchStatement.validate. */
   counterInLoggedBatch: () => "Cannot include a counter statement in a logged batch",
   /** BatchStatement.validate. */
   counterMixBatch: () => "Counter and non-counter mutations cannot exist in the same batch",

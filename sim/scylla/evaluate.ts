@@ -9,7 +9,15 @@ import type { Row } from "../../engine/ports/store.ts";
 import { invalid, MSG } from "./errors.ts";
 import type { CreateKeyspaceStmt, CreateTableStmt } from "./parser.ts";
 import { type ColumnDef, Schema, type TableDef } from "./schema.ts";
-import { type Bound, type Partition, type StoredRow, TableData } from "./storage.ts";
+import {
+  type Bound,
+  type CellValue,
+  cellValue,
+  type Partition,
+  type StoredRow,
+  TableData,
+  TOMB,
+} from "./storage.ts";
 import { compareValues, type Value } from "./types.ts";
 import type { Cond, PreparedDdl, PreparedSelect, PreparedWrite, Restriction, TermRef } from "./validate.ts";
 
@@ -26,8 +34,8 @@ export interface ExecResult {
 }
 
 export type Op =
-  | { k: "row"; ck: Value[]; ts: number; marker: boolean; cells: Array<readonly [number, Value, boolean]> }
-  | { k: "counter"; ck: Value[]; ts: number; deltas: Array<readonly [number, bigint]> }
+  | { k: "row"; ck: Value[]; ts: number; marker: boolean; idx: number[]; vals: CellValue[] }
+  | { k: "counter"; ck: Value[]; ts: number; idx: number[]; deltas: bigint[] }
   | { k: "rowdel"; ck: Value[]; ts: number }
   | { k: "range"; start: Bound; end: Bound; ts: number }
   | { k: "pdel"; ts: number };
@@ -263,10 +271,8 @@ export class Database {
         return p.pk[col.position];
       case "clustering":
         return row.ck[col.position];
-      default: {
-        const c = row.cells[col.position];
-        return c?.live && c.ts > d ? c.v : null;
-      }
+      default:
+        return cellValue(row, col.position, d);
     }
   }
 
@@ -284,11 +290,9 @@ export class Database {
         case "col":
           r[s.name] = this.columnValue(p, row, s.col, d);
           break;
-        case "writetime": {
-          const c = row.cells[s.col.position];
-          r[s.name] = c?.live && c.ts > d ? BigInt(c.ts) : null;
+        case "writetime":
+          r[s.name] = cellValue(row, s.col.position, d) === null ? null : BigInt(row.ts[s.col.position]);
           break;
-        }
         case "ttl":
           r[s.name] = null;
           break;
@@ -361,33 +365,37 @@ export class Database {
     const fullRow = pw.ck.length === def.clustering.length && pw.ckSlice === null;
     if (pw.kind === "delete") {
       if (pw.deleteCols !== null) {
-        const cells = pw.deleteCols.map((c) => [c.position, null, false] as const);
-        for (const ck of this.clusteringPrefixes(data, pw.ck, b))
-          ops.push({ k: "row", ck, ts, marker: false, cells });
+        const idx = pw.deleteCols.map((c) => c.position);
+        const vals = pw.deleteCols.map((): CellValue => TOMB);
+        for (const ck of this.clusteringPrefixes(data, pw.ck, b)) ops.push({ k: "row", ck, ts, marker: false, idx, vals });
       } else if (def.clustering.length === 0 || (pw.ck.length === 0 && pw.ckSlice === null)) {
         ops.push({ k: "pdel", ts });
       } else if (fullRow) {
         for (const ck of this.clusteringPrefixes(data, pw.ck, b)) ops.push({ k: "rowdel", ck, ts });
       } else {
         const slices = this.slices(data, pw.ck, pw.ckSlice, b);
-        if (slices !== null)
-          for (const sl of slices) ops.push({ k: "range", start: sl.start, end: sl.end, ts });
+        if (slices !== null) for (const sl of slices) ops.push({ k: "range", start: sl.start, end: sl.end, ts });
       }
     } else {
       const cks = this.clusteringPrefixes(data, pw.ck, b);
       if (pw.counters.length > 0) {
-        const deltas = pw.counters.map(({ col, t, negate }) => {
+        const idx = pw.counters.map(({ col }) => col.position);
+        const deltas = pw.counters.map(({ t, negate }) => {
           const v = val(t, b);
           if (v === null) throw invalid(`Invalid null value for counter increment`);
-          return [col.position, negate ? -(v as bigint) : (v as bigint)] as const;
+          return negate ? -(v as bigint) : (v as bigint);
         });
-        for (const ck of cks) ops.push({ k: "counter", ck, ts, deltas });
+        for (const ck of cks) ops.push({ k: "counter", ck, ts, idx, deltas });
       } else {
-        const cells = pw.sets.map(({ col, t }) => {
-          const v = val(t, b);
-          return [col.position, v, v !== null] as const;
-        });
-        for (const ck of cks) ops.push({ k: "row", ck, ts, marker: pw.marker, cells });
+        const sets = pw.sets;
+        const idx = pw.setIdx;
+        const vals = new Array<CellValue>(sets.length);
+        for (let i = 0; i < sets.length; i++) {
+          const t = sets[i].t;
+          const v = t.k === "v" ? t.v : b[t.i];
+          vals[i] = v === null ? TOMB : v;
+        }
+        for (const ck of cks) ops.push({ k: "row", ck, ts, marker: pw.marker, idx, vals });
       }
     }
     return keys.map((pk) => ({ data, key: data.keyOf(pk), pk, ops }));
@@ -400,10 +408,10 @@ export class Database {
     for (const op of m.ops) {
       switch (op.k) {
         case "row":
-          data.writeRow(p, op.ck, op.ts, op.marker, op.cells);
+          data.writeRow(p, op.ck, op.ts, op.marker, op.idx, op.vals);
           break;
         case "counter":
-          data.addCounters(p, op.ck, op.ts, op.deltas);
+          data.addCounters(p, op.ck, op.ts, op.idx, op.deltas);
           break;
         case "rowdel":
           data.deleteRow(p, op.ck, op.ts);

@@ -39,7 +39,7 @@ import {
 import { Database, type ExecResult, type Mutation, voidResult } from "./evaluate.ts";
 import { type Parsed, parse } from "./parser.ts";
 import type { TableDef } from "./schema.ts";
-import type { StoredRow } from "./storage.ts";
+import { cellValue, type StoredRow } from "./storage.ts";
 import { bindPrepared, decodeBytes, guessBytes, type Value } from "./types.ts";
 import { type Prepared, type PreparedWrite, prepare, type Receiver } from "./validate.ts";
 
@@ -269,10 +269,7 @@ export class SimScylla {
     const r: Row = {};
     for (const c of def.partitionKey) r[c.name] = pk[c.position];
     for (const c of def.clustering) r[c.name] = row.ck[c.position];
-    for (const c of def.regular) {
-      const cell = row.cells[c.position];
-      r[c.name] = cell?.live && cell.ts > d ? cell.v : null;
-    }
+    for (const c of def.regular) r[c.name] = cellValue(row, c.position, d);
     return r;
   }
 

@@ -18,20 +18,35 @@ import {
 
 export const NO_TS = Number.NEGATIVE_INFINITY;
 
-export interface Cell {
-  v: Value;
-  ts: number;
-  live: boolean;
-}
+/** The value of a cell tombstone. */
+export const TOMB: unique symbol = Symbol("tombstone");
+export type CellValue = Value | typeof TOMB;
 
+/**
+ * A clustering row. Cells are kept column-wise, by regular column position: `ts[i]` is the
+ * write timestamp of cell i (NO_TS: no cell), `vals[i]` its value or TOMB.
+ */
 export interface StoredRow {
   ck: Value[];
   /** Row marker (primary key liveness) written by INSERT; NO_TS if none. */
   marker: number;
   /** Row tombstone; NO_TS if none. */
   del: number;
-  /** By regular column position. */
-  cells: Array<Cell | undefined>;
+  vals: Array<CellValue | undefined>;
+  ts: number[];
+}
+
+function newRow(ck: Value[], n: number): StoredRow {
+  const ts = new Array<number>(n);
+  for (let i = 0; i < n; i++) ts[i] = NO_TS;
+  return { ck, marker: NO_TS, del: NO_TS, vals: new Array<CellValue | undefined>(n), ts };
+}
+
+/** The visible value of cell `i` under deletion time `d` (null if none). */
+export function cellValue(row: StoredRow, i: number, d: number): Value {
+  if (row.ts[i] <= d) return null;
+  const v = row.vals[i];
+  return v === TOMB || v === undefined ? null : v;
 }
 
 /** A clustering bound in clustering order: a prefix of clustering values and whether it is included. */
@@ -145,40 +160,41 @@ export class SortedRows {
 
   getOrCreate(ck: Value[], nRegular: number): StoredRow {
     const chunks = this.chunks;
-    const make = (): StoredRow => {
+    const nc = chunks.length;
+    if (nc === 0) {
+      const row = newRow(ck, nRegular);
       this.size++;
-      return { ck, marker: NO_TS, del: NO_TS, cells: new Array(nRegular) };
-    };
-    if (chunks.length === 0) {
-      const row = make();
       chunks.push([row]);
       return row;
     }
-    // fast paths: append after the last row, prepend before the first
-    const lastChunk = chunks[chunks.length - 1];
-    const cl = this.cmp(ck, lastChunk[lastChunk.length - 1].ck);
-    if (cl > 0) {
-      const row = make();
-      if (lastChunk.length >= CHUNK) chunks.push([row]);
-      else lastChunk.push(row);
-      return row;
-    }
-    if (cl === 0) return lastChunk[lastChunk.length - 1];
+    // fast paths: prepend before the first row, append after the last
     const firstChunk = chunks[0];
     const cf = this.cmp(ck, firstChunk[0].ck);
-    if (cf < 0) {
-      const row = make();
+    if (cf <= 0) {
+      if (cf === 0) return firstChunk[0];
+      const row = newRow(ck, nRegular);
+      this.size++;
       if (firstChunk.length >= CHUNK) chunks.unshift([row]);
       else firstChunk.unshift(row);
       return row;
     }
-    if (cf === 0) return firstChunk[0];
+    const lastChunk = chunks[nc - 1];
+    const cl = this.cmp(ck, lastChunk[lastChunk.length - 1].ck);
+    if (cl >= 0) {
+      if (cl === 0) return lastChunk[lastChunk.length - 1];
+      const row = newRow(ck, nRegular);
+      this.size++;
+      if (lastChunk.length >= CHUNK) chunks.push([row]);
+      else lastChunk.push(row);
+      return row;
+    }
     const c = this.chunkFor(ck);
     const chunk = chunks[c];
     const i = this.indexIn(chunk, ck);
     const found = chunk[i];
     if (found !== undefined && this.cmp(found.ck, ck) === 0) return found;
-    const row = make();
+    const row = newRow(ck, nRegular);
+    this.size++;
     chunk.splice(i, 0, row);
     if (chunk.length > CHUNK) chunks.splice(c + 1, 0, chunk.splice(chunk.length >> 1));
     return row;
@@ -376,11 +392,9 @@ export class TableData {
 
   isLive(row: StoredRow, d: number): boolean {
     if (row.marker > d) return true;
-    const cells = row.cells;
-    for (let i = 0; i < cells.length; i++) {
-      const c = cells[i];
-      if (c?.live && c.ts > d) return true;
-    }
+    const ts = row.ts;
+    const vals = row.vals;
+    for (let i = 0; i < ts.length; i++) if (ts[i] > d && vals[i] !== TOMB) return true;
     return false;
   }
 
@@ -402,42 +416,47 @@ export class TableData {
 
   // --- writes -----------------------------------------------------------------------------------
 
-  /** Writes one row: marker (INSERT) and cells (value or tombstone), last-write-wins. */
+  /** Writes one row: marker (INSERT) and cells (value or TOMB) of columns `idx`, last-write-wins. */
   writeRow(
     p: Partition,
     ck: Value[],
     ts: number,
     marker: boolean,
-    cells: ReadonlyArray<readonly [number, Value, boolean]>,
+    idx: readonly number[],
+    vals: readonly CellValue[],
   ): void {
     if (ts <= p.del) return;
     const row = p.rows.getOrCreate(ck, this.def.regular.length);
     const d = p.ranges === null ? row.del : this.rowDeletion(p, row);
     if (ts <= d) return;
     if (marker && ts > row.marker) row.marker = ts;
-    const types = this.def.regular;
-    for (let i = 0; i < cells.length; i++) {
-      const [idx, v, live] = cells[i];
-      const cur = row.cells[idx];
-      if (cur === undefined || ts > cur.ts) {
-        row.cells[idx] = { v, ts, live };
-      } else if (ts === cur.ts) {
+    const rts = row.ts;
+    const rvals = row.vals;
+    for (let j = 0; j < idx.length; j++) {
+      const i = idx[j];
+      const v = vals[j];
+      const cur = rts[i];
+      if (ts > cur) {
+        rts[i] = ts;
+        rvals[i] = v;
+      } else if (ts === cur) {
         // tie: a tombstone wins; between live cells, the greater serialised value wins
-        if (cur.live && (!live || compareBytes(types[idx].type, v, cur.v) > 0))
-          row.cells[idx] = { v, ts, live };
+        const old = rvals[i];
+        if (old !== TOMB && (v === TOMB || compareBytes(this.def.regular[i].type, v, old as Value) > 0)) rvals[i] = v;
       }
     }
   }
 
-  /** Adds to counter cells. */
-  addCounters(p: Partition, ck: Value[], ts: number, deltas: ReadonlyArray<readonly [number, bigint]>): void {
+  /** Adds to counter cells (counters are not last-write-wins: increments add up). */
+  addCounters(p: Partition, ck: Value[], ts: number, idx: readonly number[], deltas: readonly bigint[]): void {
     const row = p.rows.getOrCreate(ck, this.def.regular.length);
     const d = this.rowDeletion(p, row);
-    for (const [idx, delta] of deltas) {
-      const cur = row.cells[idx];
-      const base = cur?.live && cur.ts > d ? (cur.v as bigint) : 0n;
-      const nts = cur !== undefined && cur.ts >= ts ? cur.ts + 1 : ts;
-      row.cells[idx] = { v: BigInt.asIntN(64, base + delta), ts: nts > d ? nts : d + 1, live: true };
+    for (let j = 0; j < idx.length; j++) {
+      const i = idx[j];
+      const base = cellValue(row, i, d);
+      row.vals[i] = BigInt.asIntN(64, ((base as bigint | null) ?? 0n) + deltas[j]);
+      const t = Math.max(ts, row.ts[i] + 1, d + 1);
+      row.ts[i] = t;
     }
   }
 
@@ -455,7 +474,7 @@ export class TableData {
     p.del = ts;
     p.rows.retain((row) => {
       purgeRow(row, ts);
-      return row.del > ts || row.marker !== NO_TS || row.cells.some((c) => c !== undefined);
+      return row.del > ts || hasContent(row);
     });
     if (p.ranges !== null) {
       p.ranges = p.ranges.filter((rt) => rt.ts > ts);
@@ -470,7 +489,7 @@ export class TableData {
     p.rows.retain((row) => {
       if (!this.inRange(row.ck, start, end)) return true;
       purgeRow(row, ts);
-      return row.del > ts || row.marker !== NO_TS || row.cells.some((c) => c !== undefined);
+      return row.del > ts || hasContent(row);
     });
   }
 }
@@ -478,9 +497,17 @@ export class TableData {
 /** Drops what a deletion at `ts` shadows in a row (the tombstone itself is kept elsewhere). */
 function purgeRow(row: StoredRow, ts: number): void {
   if (row.marker <= ts) row.marker = NO_TS;
-  const cells = row.cells;
-  for (let i = 0; i < cells.length; i++) {
-    const c = cells[i];
-    if (c !== undefined && c.ts <= ts) cells[i] = undefined;
+  const rts = row.ts;
+  for (let i = 0; i < rts.length; i++) {
+    if (rts[i] !== NO_TS && rts[i] <= ts) {
+      rts[i] = NO_TS;
+      row.vals[i] = undefined;
+    }
   }
+}
+
+function hasContent(row: StoredRow): boolean {
+  if (row.marker !== NO_TS) return true;
+  for (const t of row.ts) if (t !== NO_TS) return true;
+  return false;
 }

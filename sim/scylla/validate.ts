@@ -97,6 +97,8 @@ export interface PreparedWrite {
   /** INSERT writes the row marker. */
   marker: boolean;
   sets: Array<{ col: ColumnDef; t: TermRef }>;
+  /** The regular column positions of `sets`. */
+  setIdx: number[];
   counters: Array<{ col: ColumnDef; t: TermRef; negate: boolean }>;
   /** DELETE of given columns; null = the rows. */
   deleteCols: ColumnDef[] | null;
@@ -174,6 +176,10 @@ export function prepare(parsed: Parsed, schema: Schema, keyspace: string | null)
       for (const w of statements) w.markers = markers;
       let timestamp: TermRef | null = null;
       if (s.using.timestamp !== null) {
+        // BatchStatement.validate
+        if (statements.some((w) => w.cas !== null)) throw invalid(MSG.conditionalBatchTimestamp());
+        if (statements.some((w) => w.counters.length > 0)) throw invalid(MSG.counterBatchTimestamp());
+        if (statements.some((w) => w.timestamp !== null)) throw invalid(MSG.timestampBatchAndStatement());
         const t = s.using.timestamp;
         if (t.t === "bind") {
           markers[t.index] = { type: "bigint", name: "[timestamp]" };
@@ -377,6 +383,9 @@ function prepareSelect(
       );
   }
 
+  // SelectStatement$RawStatement.checkNeedsFiltering (observed to come before the ORDER BY checks)
+  if (!allow && ((keyRange && hasClustering) || hasRegular)) throw invalid(MSG.allowFiltering());
+
   // ORDER BY (verifyOrderingIsAllowed, then isReversed)
   let reversed = false;
   if (s.orderBy.length > 0) {
@@ -398,9 +407,6 @@ function prepareSelect(
     }
     reversed = rev ?? false;
   }
-
-  // SelectStatement$RawStatement.checkNeedsFiltering
-  if (!allow && ((keyRange && hasClustering) || hasRegular)) throw invalid(MSG.allowFiltering());
 
   let limit: TermRef | null = null;
   if (s.limit !== null) limit = ctx.term(s.limit, "int", "[limit]");
@@ -443,6 +449,7 @@ function prepareWrite(
     ckSlice: null,
     marker: s.kind === "insert",
     sets: [],
+    setIdx: [],
     counters: [],
     deleteCols: null,
     timestamp: null,
@@ -547,6 +554,7 @@ function prepareWrite(
     if (missingCk.length > 0) throw invalid(MSG.clusteringKeysMissing(missingCk));
     w.ck = ck.map((c) => rs.get(c)!.values!);
   }
+  w.setIdx = w.sets.map((x) => x.col.position);
   if (w.cas !== null) {
     if (table.partitionKey.some((c) => rs.get(c)!.isIn)) throw invalid(MSG.inPkConditional(casKind));
     if (ck.some((c) => rs.get(c)?.isIn === true)) throw invalid(MSG.inCkConditional(casKind));

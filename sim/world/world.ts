@@ -25,6 +25,7 @@ import { simClock } from "../ports/clock.ts";
 import { simRandom } from "../ports/random.ts";
 import { SimScylla } from "../scylla/index.ts";
 import { type ClientAnswer, type ClientRequest, type Credentials, SimClient } from "./client.ts";
+import type { Plant } from "../plants/catalog.ts";
 import { traceLogger } from "./logger.ts";
 
 export const SERVICE_NAMES = ["gateway", "ubscore", "matching", "settlement"] as const;
@@ -39,6 +40,8 @@ export interface WorldOptions {
   keepTraceEntries?: boolean;
   keepStepHashes?: boolean;
   shuffleTies?: boolean;
+  /** Planted bugs whose port wrappers apply to this world (see sim/plants). */
+  plants?: readonly Plant[];
   /** A restart after a random crash comes this many virtual ms later (seeded within the range). */
   restartDelayMs?: [number, number];
 }
@@ -73,6 +76,7 @@ export class World {
   private pendingRestarts = 0;
   private readonly restartDelayMs: [number, number];
   private readonly users: readonly number[];
+  private readonly plants: readonly Plant[];
 
   constructor(opts: WorldOptions) {
     this.sched = new Scheduler({
@@ -91,6 +95,7 @@ export class World {
     });
     this.config = opts.config;
     this.users = opts.users;
+    this.plants = opts.plants ?? [];
     this.restartDelayMs = opts.restartDelayMs ?? [5, 500];
     const onFailure = (p: SimProcess, err: unknown) =>
       this.failures.push({ service: p.name, step: this.sched.step, error: describe(err) });
@@ -112,13 +117,15 @@ export class World {
   }
 
   portsFor(proc: SimProcess): Ports {
-    return {
+    let ports: Ports = {
       clock: simClock(this.sched, proc),
       random: simRandom(this.sched, proc.name),
       log: this.kafka.client(proc),
       store: this.scylla.client(proc),
       logger: traceLogger(this.sched, proc.name),
     };
+    for (const p of this.plants) if (p.wrapPorts) ports = p.wrapPorts(proc.name, ports);
+    return ports;
   }
 
   /** Creates topics, schema and API keys (faults paused), then starts every service. */

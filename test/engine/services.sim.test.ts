@@ -1,12 +1,14 @@
 /**
- * UBSCore, the ME and Settlement in the simulated world (sim/kafka, a fake store): a scenario
+ * UBSCore, the ME and Settlement in the simulated world (sim/kafka, sim/scylla): a scenario
  * runs to quiescence without faults, then again with crashes of each service at many different
- * steps and with Kafka/store faults, and must end in the same balances, books, ledger and trades.
+ * steps and with Kafka and Scylla faults, and must end in the same balances, books, ledger and trades.
  */
 import { describe, expect, it } from "vitest";
 import { ASSETS } from "../../engine/domain/assets.ts";
 import { hashSnapshot } from "../../engine/matching/matcher.ts";
-import { EXTERNAL_ACCOUNT, FEE_ACCOUNT, type Operation } from "../../engine/protocol/messages.ts";
+import { EXTERNAL_ACCOUNT, encode, FEE_ACCOUNT, type Operation } from "../../engine/protocol/messages.ts";
+import { TOPICS } from "../../engine/protocol/topics.ts";
+import { SimProcess } from "../../sim/kernel/process.ts";
 import { BTC, cancel, deposit, ETH, ETH_USDT, place, U, USDT, withdraw } from "./pipeline.ts";
 import { SERVICES, type Service, World, type WorldOpts } from "./world.ts";
 
@@ -126,7 +128,7 @@ function observe(w: World): Omit<Outcome, "world"> {
   for (const [u, m] of ubs.balances)
     for (const [a, h] of m) expect(h.frozen).toBe(held.get(`${u}:${a}`) ?? 0n);
   // The ledger: per account, seq 1..n with no gap, each row consistent, the latest = UBSCore.
-  const rows = w.store.rows("balance_ledger");
+  const rows = w.rows("balance_ledger");
   const byAccount = new Map<string, Array<Record<string, unknown>>>();
   for (const r of rows) {
     const k = `${r.user_id}:${r.asset_id}`;
@@ -152,13 +154,13 @@ function observe(w: World): Omit<Outcome, "world"> {
   const fills = new Set<string>();
   for (const o of w.engineOutputs())
     for (const e of o.events) if (e.type === "fill") fills.add(`${o.symbol_id}:${e.trade_id}`);
-  const trades = w.store.rows("settled_trades");
+  const trades = w.rows("settled_trades");
   expect(new Set(trades.map((t) => t.trade_id)).size).toBe(fills.size);
   expect(trades.length).toBe(fills.size);
   // Every request has its verdict row.
-  expect(w.store.rows("requests").length).toBe(Object.keys(results).length);
+  expect(w.rows("requests").length).toBe(Object.keys(results).length);
   // Orders: every order known to the store that UBSCore no longer holds open is terminal.
-  for (const o of w.store.rows("orders")) {
+  for (const o of w.rows("orders")) {
     const open = ubs.orders.has(String(o.order_id));
     if (!open) expect(["Filled", "Cancelled", "Rejected"], `order ${o.order_id}`).toContain(o.status);
   }
@@ -240,6 +242,7 @@ describe("services in the simulated world", () => {
 
   it("survives Kafka faults: appended timeouts, retry duplicates, rebalances, crashes before commit, outages", async () => {
     const expected = comparable(await runScenario({ seed: 11 }));
+    let totalStoreTimeouts = 0;
     for (const seed of [11, 12, 13, 14]) {
       const got = await runScenario({
         seed,
@@ -250,13 +253,18 @@ describe("services in the simulated world", () => {
           "kafka.rebalance-mid-batch": 0.03,
           "kafka.consumer-crash-before-commit": 0.02,
           "kafka.broker-unavailable": 0.002,
+          "scylla.latency": 1,
+          "scylla.write-timeout": 0.05,
+          "scylla.batch-partial": 0.05,
         },
-        storeTimeoutRate: 0.05,
       });
       expect(comparable(got), `seed ${seed}`).toEqual(expected);
       const c = got.world.kafka.counts();
       expect(c.lostAcks + c.duplicateRecords + c.consumerCrashes, "faults fired").toBeGreaterThan(0);
+      const st = got.world.scylla.stats.timeouts;
+      totalStoreTimeouts += st.lost + st.applied + st["applied-late"];
     }
+    expect(totalStoreTimeouts, "scylla write timeouts fired").toBeGreaterThan(0);
   }, 120_000);
 
   it("converges under random crashes of random services combined with every Kafka and store fault", async () => {
@@ -271,8 +279,9 @@ describe("services in the simulated world", () => {
           "kafka.rebalance-mid-batch": 0.05,
           "kafka.consumer-crash-before-commit": 0.03,
           "kafka.broker-unavailable": 0.004,
+          "scylla.latency": 1,
+          "scylla.write-timeout": 0.08,
         },
-        storeTimeoutRate: 0.08,
       });
       w.startAll();
       w.feed(scenario());
@@ -287,4 +296,35 @@ describe("services in the simulated world", () => {
       expect(comparable({ ...observe(w), world: w }), `seed ${seed}`).toEqual(expected);
     }
   }, 300_000);
+
+  it("UBSCore replay skips a duplicated journal record and a dead incarnation's late append", async () => {
+    const o = await runScenario({ seed: 3 });
+    const w = o.world;
+    const before = comparable(o);
+    const entries = w.kafka.records(TOPICS.ubscoreJournal, 0).map((r) => JSON.parse(r.value));
+    const epoch = entries.filter((e) => e.type === "epoch").at(-1).epoch;
+    const rec = entries.find((e) => e.type === "rec" && e.epoch === epoch && e.msg.includes('"deposit"'));
+    expect(rec).toBeDefined();
+    const late = {
+      ...rec,
+      epoch: "a-dead-incarnation",
+      ref: { ...rec.ref, offset: "999999" },
+      msg: encode(deposit(1, BTC, 5n * U, "zombie-deposit")),
+    };
+    let appended = false;
+    const writer = new SimProcess(w.sched, "journal-writer", async (proc) => {
+      const producer = w.kafka.client(proc).producer();
+      await producer.connect();
+      const messages = [rec, late].map((e) => ({ key: "j", value: JSON.stringify(e), partition: 0 }));
+      await producer.send({ topic: TOPICS.ubscoreJournal, messages });
+      appended = true;
+    });
+    writer.start();
+    await w.sched.run({ until: () => appended });
+    w.crash("ubscore", 1);
+    await w.settle();
+    expect(w.failures).toEqual([]);
+    expect(w.live.ubscore!.state.requests.has("1:zombie-deposit")).toBe(false);
+    expect(comparable({ ...observe(w), world: w })).toEqual(before);
+  });
 });

@@ -4,20 +4,7 @@ import { ASSETS } from "../../engine/domain/assets.ts";
 import { EXTERNAL_ACCOUNT, FEE_ACCOUNT } from "../../engine/protocol/messages.ts";
 import { JournalReplayer } from "../../engine/ubscore/journal.ts";
 import { UbscoreState as State, type UbscoreState } from "../../engine/ubscore/state.ts";
-import {
-  BTC,
-  BTC_USDT,
-  cancel,
-  deposit,
-  ETH,
-  ETH_USDT,
-  Pipeline,
-  place,
-  rid,
-  U,
-  USDT,
-  withdraw,
-} from "./pipeline.ts";
+import { BTC, cancel, deposit, ETH, ETH_USDT, Pipeline, place, U, USDT, withdraw } from "./pipeline.ts";
 
 /** Conservation, no negatives, frozen == what open orders hold, gapless seqs. */
 function checkInvariants(p: Pipeline): void {

@@ -1,6 +1,6 @@
 /**
  * A small simulated world for the back-end services' tests: the deterministic scheduler, the
- * simulated Kafka (sim/kafka), a fake store (until sim/scylla lands), UBSCore, the ME and
+ * simulated Kafka (sim/kafka) and Scylla (sim/scylla), UBSCore, the ME and
  * Settlement as crashable processes, and a feeder process standing in for the gateway: it
  * publishes operations one at a time and waits for each one's verdict on `ubscore.results`, so
  * the outcome of a scenario does not depend on timing (crashes, faults, latencies).
@@ -30,7 +30,7 @@ import { SimProcess } from "../../sim/kernel/process.ts";
 import { Scheduler } from "../../sim/kernel/scheduler.ts";
 import { simClock } from "../../sim/ports/clock.ts";
 import { simRandom } from "../../sim/ports/random.ts";
-import { FakeStore } from "./fake-store.ts";
+import { SimScylla } from "../../sim/scylla/index.ts";
 
 export type Service = "ubscore" | "matching" | "settlement";
 export const SERVICES: readonly Service[] = ["ubscore", "matching", "settlement"];
@@ -39,7 +39,6 @@ export interface WorldOpts {
   seed: number;
   rates?: Partial<Record<FaultName, number>>;
   config?: EngineConfig;
-  storeTimeoutRate?: number;
   /** Virtual ms before a crashed service restarts. */
   restartDelayMs?: number;
 }
@@ -66,7 +65,7 @@ export class World {
   readonly sched: Scheduler;
   readonly faults: FaultInjector;
   readonly kafka: SimKafka;
-  readonly store: FakeStore;
+  readonly scylla: SimScylla;
   readonly config: EngineConfig;
   readonly procs: Record<Service, SimProcess>;
   readonly live: {
@@ -94,8 +93,7 @@ export class World {
         this.failures.push(`${proc.name} consumer failure: ${String(info.error)}`),
     });
     for (const t of TOPIC_SPECS) this.kafka.createTopic(t.topic, t.numPartitions);
-    this.store = new FakeStore(this.sched, this.sched.rng("fake-store"));
-    this.store.timeoutRate = opts.storeTimeoutRate ?? 0;
+    this.scylla = new SimScylla(this.sched, this.faults);
     this.config = opts.config ?? defaultConfig();
     this.restartDelayMs = opts.restartDelayMs ?? 50;
     const onFailure = (p: SimProcess, err: unknown) =>
@@ -112,12 +110,11 @@ export class World {
   }
 
   portsFor(proc: SimProcess): Ports {
-    const live = () => proc.alive;
     return {
       clock: simClock(this.sched, proc),
       random: simRandom(this.sched, proc.name),
       log: this.kafka.client(proc),
-      store: this.store.client(live),
+      store: this.scylla.client(proc),
       logger: quietLogger(this.logs, proc.name),
     };
   }
@@ -212,6 +209,11 @@ export class World {
       maxTime: limit,
     });
     await this.sched.run({ maxTime: limit });
+  }
+
+  /** Rows of a table of the engine's keyspace. */
+  rows(table: string): Array<Record<string, unknown>> {
+    return this.scylla.rows(this.config.keyspace, table);
   }
 
   allRunning(): boolean {

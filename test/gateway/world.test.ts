@@ -6,11 +6,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { defaultConfig } from "../../engine/config.ts";
-import { ERRORS } from "../../engine/gateway/index.ts";
+import { ERRORS, signRequest } from "../../engine/gateway/index.ts";
 import { TOPICS } from "../../engine/protocol/topics.ts";
 import { PROFILES } from "../../sim/faults/catalog.ts";
-import type { ClientAnswer, ClientRequest } from "../../sim/world/client.ts";
+import { SIM_EPOCH_MS } from "../../sim/ports/clock.ts";
+import type { ClientRequest } from "../../sim/world/client.ts";
 import { World } from "../../sim/world/world.ts";
+import { streamOf } from "./harness.ts";
 
 const A = 1001;
 const B = 1002;
@@ -28,10 +30,29 @@ interface Env<T = unknown> {
   data: T;
 }
 
+/**
+ * A signed request to the world's gateway, run until answered. Injected directly with a stream
+ * payload (see harness.ts streamOf), so it goes through while the world is busy (a crashed
+ * service's group rebalancing, say).
+ */
 async function ask<T = unknown>(w: World, user: number, req: ClientRequest): Promise<Env<T>> {
-  const a: ClientAnswer = await w.ask(user, req);
-  if (a.kind !== "answer") throw new Error(`no answer: ${a.reason}`);
-  return { http: a.http, ...(a.envelope as { status: number; msg: string; data: T }) };
+  const app = w.live.gateway;
+  if (app === null) throw new Error("gateway down");
+  const creds = w.credentials.get(user)!;
+  const s = signRequest({ ...req, ...creds, timestamp: SIM_EPOCH_MS + Math.floor(w.sched.now() / 1000) });
+  let res: { statusCode: number; body: string } | null = null;
+  void app
+    .inject({ method: req.method, url: s.url, headers: s.headers, payload: streamOf(s.body) })
+    .then((r) => {
+      res = r;
+    });
+  for (let i = 0; i < 1000 && res === null; i++) {
+    await w.sched.run({ until: () => res !== null });
+    if (res === null) await new Promise<void>((r) => setImmediate(r));
+  }
+  const r = res as { statusCode: number; body: string } | null;
+  if (r === null) throw new Error("no answer");
+  return { http: r.statusCode, ...(JSON.parse(r.body) as { status: number; msg: string; data: T }) };
 }
 
 const post = (path: string, body: unknown): ClientRequest => ({ method: "POST", path, body });

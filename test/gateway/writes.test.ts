@@ -169,6 +169,7 @@ describe("gateway writes: transfers", () => {
 
   it("retries a send that timed out although appended; the duplicate is harmless", async () => {
     const gw = await setup();
+    gw.world.exchange.delayMs = 30; // the verdict comes after the gateway's retry
     gw.world.log.faults.push("timeout-appended");
     const a = await transferIn(gw, "d-1", "1");
     expect(a.env.status).toBe(0);
@@ -177,6 +178,18 @@ describe("gateway writes: transfers", () => {
     expect(gw.world.exchange.duplicatesDropped).toEqual([`${ALICE}:d-1`]);
     expect(gw.world.exchange.balance(ALICE, BTC).avail).toBe(100_000_000n);
     expect(gw.world.logger.lines.some((l) => l.level === "warn" && l.msg.includes("retrying"))).toBe(true);
+  });
+
+  it("takes the verdict as proof of publication: no retry once it is there, even if the send failed", async () => {
+    const gw = await setup();
+    gw.world.exchange.delayMs = 1; // the verdict comes before the retry's backoff ends
+    gw.world.log.faults.push("timeout-appended");
+    const a = await transferIn(gw, "d-1", "1");
+    expect(a.env.status).toBe(0);
+    expect(gw.world.log.sendAttempts).toBe(1);
+    expect(publishedCount(gw)).toBe(1);
+    await gw.world.sched.run(); // the stopped retry loop wakes once and sends nothing
+    expect(gw.world.log.sendAttempts).toBe(1);
   });
 
   it("retries a send that timed out without appending", async () => {

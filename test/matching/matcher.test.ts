@@ -553,12 +553,9 @@ describe("duplicates and validation", () => {
       { ...limit(1, "Buy", "100", "1"), order_id: "7" },
       { type: "cancel", order_id: "7", user_id: 1 },
     );
-    expect(evs.map((e) => (e[0].type === "order" ? e[0].status : e[0].reason))).toEqual([
-      "New",
-      "New",
-      "duplicate",
-      "Cancelled",
-    ]);
+    expect(
+      evs.map(([e]) => (e.type === "order" ? e.status : e.type === "reject" ? e.reason : e.type)),
+    ).toEqual(["New", "New", "duplicate", "Cancelled"]);
     expect(m.snapshot().bids[0].orders.map((o) => o.order_id)).toEqual([7n]);
   });
 

@@ -5,6 +5,7 @@ import { FaultInjector } from "../../sim/faults/injector.ts";
 import { SimKafka, type SimKafkaOptions } from "../../sim/kafka/index.ts";
 import { type ProcessMain, SimProcess } from "../../sim/kernel/process.ts";
 import { Scheduler } from "../../sim/kernel/scheduler.ts";
+import type { Trace } from "../../sim/kernel/trace.ts";
 import type { LogEnv } from "./cases.ts";
 
 export interface World {
@@ -19,9 +20,16 @@ export interface World {
 }
 
 export function world(
-  opts: { seed?: number | string; profile?: string; rates?: FaultRates; kafka?: SimKafkaOptions } = {},
+  opts: {
+    seed?: number | string;
+    profile?: string;
+    rates?: FaultRates;
+    kafka?: SimKafkaOptions;
+    trace?: Trace;
+    shuffleTies?: boolean;
+  } = {},
 ): World {
-  const sched = new Scheduler({ seed: opts.seed ?? 1 });
+  const sched = new Scheduler({ seed: opts.seed ?? 1, trace: opts.trace, shuffleTies: opts.shuffleTies });
   const faults = new FaultInjector(sched, opts.rates ?? PROFILES[opts.profile ?? "none"]);
   const kafka = new SimKafka(sched, faults, opts.kafka);
   const failures: World["failures"] = [];
