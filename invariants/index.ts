@@ -39,6 +39,7 @@ export const INVARIANT_NAMES = [
   "agreement",
   "orders-terminal",
   "expect",
+  "reads",
   "liveness",
   "messages-well-formed",
   "process-failure",

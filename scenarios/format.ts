@@ -90,6 +90,14 @@ const fault = z.strictObject({
 
 const advance = z.strictObject({ op: z.literal("advance"), ms: z.int().min(0) });
 
+/** A client read through the gateway; it must be answered with status 0 (not compared: not quiescent). */
+const read = z.strictObject({
+  op: z.literal("read"),
+  user,
+  what: z.enum(["balance", "orders", "trades"], { error: says((v) => `${v} is not one of balance, orders, trades`) }),
+  symbol: text.optional(),
+});
+
 const balance = z.strictObject({ avail: decimal.optional(), frozen: decimal.optional() });
 
 const expect = z.strictObject({
@@ -113,12 +121,13 @@ const OPS = [
   "restart",
   "fault",
   "advance",
+  "read",
   "expect",
 ] as const;
 
 const step = z.discriminatedUnion(
   "op",
-  [deposit, withdraw, place, cancel, crash, restart, fault, advance, expect],
+  [deposit, withdraw, place, cancel, crash, restart, fault, advance, read, expect],
   {
     error: (i) => {
       const op = (i.input as { op?: unknown } | undefined)?.op;

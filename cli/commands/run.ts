@@ -63,7 +63,7 @@ export function register(program: Command): void {
         return;
       }
       const keep = !!flags.checkDeterminism;
-      const first = await runScenario(scenario, { replay, keepStepHashes: keep, keepTraceEntries: keep, plants });
+      const first = await runScenario(scenario, { replay, keepStepHashes: keep, keepTraceEntries: keep, plants, wallClock: () => performance.now() });
       const r = first.result;
       let determinism: Record<string, unknown> | undefined;
       if (flags.checkDeterminism) {

@@ -49,7 +49,7 @@ export function buildGateway(ports: Ports, config: EngineConfig): FastifyInstanc
 
   app.setNotFoundHandler(async (req, reply) => {
     const e = new GatewayError("UNKNOWN_ROUTE", `no route ${req.method} ${req.url.split("?")[0]}`);
-    await reply.code(e.http).send(e.envelope());
+    return reply.code(e.http).send(e.envelope());
   });
 
   app.setErrorHandler(async (err: FastifyError | GatewayError | Error, req, reply) => {
@@ -70,7 +70,7 @@ export function buildGateway(ports: Ports, config: EngineConfig): FastifyInstanc
         e = new GatewayError("INTERNAL", `${ERRORS.INTERNAL.summary}: ${err.name}`);
       }
     }
-    await reply.code(e.http).send(e.envelope());
+    return reply.code(e.http).send(e.envelope());
   });
 
   registerTransferRoutes(app, ctx);

@@ -152,9 +152,11 @@ export class Matcher {
     return this.book.bestAsk();
   }
 
+  /** qty > 0, a multiple of the lot, within int64. */
   private validQty(qty: bigint): boolean {
     if (typeof qty !== "bigint" || qty <= 0n) return false;
-    if (qty <= 9007199254740991n) return Number(qty) % this.lotNum === 0;
+    // Fast path: both exact doubles, so % on them is exact.
+    if (qty <= 9007199254740991n && this.lotNum <= 9007199254740991) return Number(qty) % this.lotNum === 0;
     return qty <= INT64_MAX && qty % this.lot === 0n;
   }
 

@@ -9,8 +9,12 @@
  * - `rec`: one applied input: where it came from (topic, partition, offset), its timestamp
  *   (the input message's, so re-derived outputs are identical) and the raw message. Duplicates
  *   (a retried append) are skipped on replay by their input ref.
- * - `checkpoint`: appended once the outputs of every record before it were acknowledged by the
- *   broker; replay re-publishes only the outputs of the records after the last checkpoint.
+ * - `checkpoint`: `through` = n says the outputs of the first n records applied (counting every
+ *   applied record since the journal began, as `UbscoreState.recordsApplied` does) were
+ *   acknowledged by the broker. Replay re-publishes the outputs of applied records numbered above
+ *   the highest `through` seen. A checkpoint names what it covers instead of meaning "everything
+ *   before me": a retried append can duplicate [checkpoint, record] as
+ *   [checkpoint, record, checkpoint, record], and the second checkpoint must not cover the record.
  */
 import { MessageError } from "../protocol/messages.ts";
 import {
@@ -41,6 +45,8 @@ export interface JournalCheckpoint {
   type: "checkpoint";
   v: 1;
   epoch: string;
+  /** The outputs of records 1..through (in applied order) were published. */
+  through: number;
 }
 
 export type JournalEntry = JournalRec | JournalEpoch | JournalCheckpoint;
@@ -71,21 +77,27 @@ export function decodeJournalEntry(raw: string): JournalEntry {
     }
     return e as unknown as JournalRec;
   }
-  if (e.type === "epoch" || e.type === "checkpoint") return e as unknown as JournalEntry;
+  if (e.type === "checkpoint") {
+    if (!Number.isSafeInteger(e.through)) throw new MessageError("journal: malformed checkpoint");
+    return e as unknown as JournalCheckpoint;
+  }
+  if (e.type === "epoch") return e as unknown as JournalEpoch;
   throw new MessageError(`journal: unknown type ${JSON.stringify(e.type)}`);
 }
 
 /**
  * Replays journal entries into a state, in journal order. After the last entry, `pending` holds
- * the outputs of the records after the last checkpoint (to be re-published).
+ * the outputs of the applied records no checkpoint covers (to be re-published), in order.
  */
 export class JournalReplayer {
   readonly state: UbscoreState;
   /** The epoch whose records count (the latest epoch marker seen). */
   epoch: string | null = null;
   private readonly epochs = new Set<string>();
-  /** Outputs not known to be published. */
-  pending: Outputs = emptyOutputs();
+  /** Per applied record not covered by a checkpoint: its number and its outputs. */
+  private readonly uncovered: Array<{ n: number; out: Outputs }> = [];
+  /** Highest `through` of the checkpoints that count. */
+  covered = 0;
   entries = 0;
   skippedForeign = 0;
   skippedDuplicate = 0;
@@ -105,7 +117,11 @@ export class JournalReplayer {
         }
         return;
       case "checkpoint":
-        if (entry.epoch === this.epoch) this.pending = emptyOutputs();
+        // A dead incarnation's late checkpoint is ignored too (conservative: re-publishing is harmless).
+        if (entry.epoch === this.epoch && entry.through > this.covered) {
+          this.covered = entry.through;
+          while (this.uncovered.length > 0 && this.uncovered[0].n <= this.covered) this.uncovered.shift();
+        }
         return;
       case "rec": {
         if (entry.epoch !== this.epoch) {
@@ -113,14 +129,25 @@ export class JournalReplayer {
           return;
         }
         const out = emptyOutputs();
-        if (this.state.applyInput(entry.ref, entry.ts, entry.msg, out)) appendOutputs(this.pending, out);
-        else this.skippedDuplicate++;
+        if (this.state.applyInput(entry.ref, entry.ts, entry.msg, out)) {
+          if (this.state.recordsApplied > this.covered)
+            this.uncovered.push({ n: this.state.recordsApplied, out });
+        } else this.skippedDuplicate++;
         return;
       }
     }
   }
 
+  /** The outputs to re-publish, in order. */
+  get pending(): Outputs {
+    const all = emptyOutputs();
+    for (const u of this.uncovered) appendOutputs(all, u.out);
+    return all;
+  }
+
   pendingCount(): number {
-    return outputsSize(this.pending);
+    let n = 0;
+    for (const u of this.uncovered) n += outputsSize(u.out);
+    return n;
   }
 }

@@ -29,8 +29,9 @@ export class Ubscore {
   private producer: Producer | null = null;
   private consumer: Consumer | null = null;
   private readonly mutex = new Mutex();
-  /** True when outputs were published since the last checkpoint written. */
-  private checkpointDue = false;
+  /** Records 1..published had their outputs acknowledged; `checkpointed` is the last `through` journaled. */
+  private published = 0;
+  private checkpointed = 0;
   private stopped = false;
 
   constructor(ports: Ports, config: EngineConfig) {
@@ -90,10 +91,16 @@ export class Ubscore {
 
     // 3. Re-publish what may not have been published, then checkpoint.
     this.phase = "republishing";
-    if (replayer.pendingCount() > 0) {
-      this.stats.republished = replayer.pendingCount();
-      await this.publish(replayer.pending);
-      await this.appendJournal([{ type: "checkpoint", v: 1, epoch: this.epoch }]);
+    const pending = replayer.pending;
+    if (outputsSize(pending) > 0) {
+      this.stats.republished = outputsSize(pending);
+      await this.publish(pending);
+    }
+    this.published = state.recordsApplied;
+    this.checkpointed = replayer.covered;
+    if (this.published > this.checkpointed) {
+      await this.appendJournal([{ type: "checkpoint", v: 1, epoch: this.epoch, through: this.published }]);
+      this.checkpointed = this.published;
     }
 
     // 4. Consume.
@@ -150,14 +157,18 @@ export class Ubscore {
       records.push(rec);
     }
     if (records.length > 0) {
+      // The previous batches' outputs were acknowledged: say so in front of this batch's records.
       const entries: JournalEntry[] = [];
-      if (this.checkpointDue) entries.push({ type: "checkpoint", v: 1, epoch: this.epoch });
+      if (this.published > this.checkpointed) {
+        entries.push({ type: "checkpoint", v: 1, epoch: this.epoch, through: this.published });
+      }
       for (const r of records) entries.push(r);
       await this.appendJournal(entries);
+      this.checkpointed = this.published;
       this.stats.journaled += records.length;
-      this.checkpointDue = false;
       await this.publish(out);
-      this.checkpointDue = outputsSize(out) > 0;
+      // Every record applied so far (this batch's included) has its outputs acknowledged.
+      this.published = this.state.recordsApplied;
     }
     this.stats.batches++;
     if (last !== null) {

@@ -146,6 +146,12 @@ function next(c: Ctx, w: OpWeights): Step[] {
     }
     case "advance":
       return [{ op: "advance", ms: c.rng.range(1, 30) }];
+    case "read": {
+      const what = c.rng.pick(["balance", "balance", "orders", "trades"] as const);
+      const s: StepOf<"read"> = { op: "read", user: userOf(c), what };
+      if (what !== "balance") s.symbol = c.rng.pick(c.symbols).name;
+      return [s];
+    }
   }
 }
 

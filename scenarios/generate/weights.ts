@@ -9,6 +9,7 @@ export interface OpWeights {
   crash: number;
   advance: number;
   zero: number;
+  read: number;
 }
 
 export const DEFAULT_WEIGHTS: OpWeights = {
@@ -21,6 +22,7 @@ export const DEFAULT_WEIGHTS: OpWeights = {
   crash: 1,
   advance: 6,
   zero: 1,
+  read: 3,
 };
 
 export interface GenerateOptions {

@@ -41,7 +41,7 @@ async function prepareCassandra(): Promise<LaunchCommand> {
   ]);
   await writeFromTemplate("cassandra.yaml.tmpl", yamlFile, { HOME: home, NATIVE_PORT, STORAGE_PORT });
   await writeFromTemplate("cassandra.logback.xml.tmpl", logbackFile, { LOG_FILE: serverLog("cassandra") });
-  // Cassandra warns on every DDL when its triggers directory is missing.
+  // Without it DDL logs "Trigger directory doesn't exist, please create it and try again".
   await mkdir(triggersDir, { recursive: true });
   const jamm = await findJar(lib, "jamm-");
   const args = [
@@ -144,8 +144,8 @@ function cassandraProperties(): string[] {
     `-Dcassandra.logdir=${path.dirname(serverLog("cassandra"))}`,
     `-Dcassandra.triggers_dir=${triggersDir}`,
     `-Dlogback.configurationFile=${logbackFile}`,
-    // Test-only speed-ups: a lone seed has no gossip to wait for, and the system keyspaces
-    // skip fsync (a crashed test node is wiped, never repaired).
+    // Test-only speed-ups: a lone seed has no gossip to wait for, and startup and DDL skip the
+    // blocking flushes of the system tables (their writes are still in the commit log).
     "-Dcassandra.skip_wait_for_gossip_to_settle=0",
     "-Dcassandra.unsafesystem=true",
   ];

@@ -104,7 +104,7 @@ export const PROFILES: Record<string, FaultRates> = {
     "kafka.consumer-crash-before-commit": 0.002,
     "kafka.send-timeout-appended": 0.002,
     "scylla.write-timeout": 0.002,
-    "process.crash": 0.001,
+    "process.crash": 0.0002,
   }),
   all: rates({
     "kafka.latency": 1,
@@ -117,7 +117,7 @@ export const PROFILES: Record<string, FaultRates> = {
     "scylla.write-timeout": 0.01,
     "scylla.lwt-retry-sees-own-row": 0.02,
     "scylla.batch-partial": 0.02,
-    "process.crash": 0.003,
+    "process.crash": 0.0008,
   }),
 };
 

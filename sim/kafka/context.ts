@@ -3,10 +3,11 @@
  * broker and the group coordinator, the resolved options, counters, and the request/response
  * model every client call goes through.
  *
- * The network model: a request reaches the broker after a seeded one-way latency (FIFO per
- * producer connection); the broker acts on it at that instant; the answer reaches the caller one
- * more latency later. While the broker is unavailable, produce requests fail fast with a
- * connection error and every other request waits for the broker to come back. Every answer is
+ * The network model: a request reaches the broker after a seeded one-way latency; the broker acts
+ * on it at that instant; the answer reaches the caller one more latency later. Each client
+ * (producer, consumer, admin) has one connection on which requests arrive, and answers return, in
+ * the order they were sent, as on a real broker. While the broker is unavailable, the producer's
+ * requests fail fast with a connection error and every other request waits for it to come back. Every answer is
  * guarded by the caller's process incarnation: after a crash nothing resolves. A request already
  * on the wire still lands when its sender crashes (produce and commit: an append or a commit can
  * happen although the process never learns it), like bytes a dead process had already sent.
@@ -228,7 +229,7 @@ export class KafkaContext {
     return new Backoff(this.retryRng, this.opts.initialRetryTimeMs, this.opts.maxRetryTimeMs);
   }
 
-  /** Virtual time in ms (what kafkajs's Date.now() arithmetic sees, relative). */
+  /** Virtual time in ms: what kafkajs's wall-clock arithmetic (intervals, timeouts) sees. */
   nowMs(): number {
     return this.sched.now() / 1000;
   }

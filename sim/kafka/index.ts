@@ -89,7 +89,7 @@ export class SimKafka {
    * Takes the broker down for `ms` of virtual time from now (a scenario's `fault` step for
    * kafka.broker-unavailable with a duration): counted and traced like a fault that fired.
    */
-  makeUnavailable(ms: number): void {
+  outage(ms: number): void {
     this.ctx.startOutage(ms, true);
   }
 

@@ -37,6 +37,8 @@ export interface RunOptions {
   attempts?: number;
   /** Skip the end-of-run drain (cancel everything, final checks). */
   noDrain?: boolean;
+  /** The wall clock, for `elapsedMs` only (the runner itself never reads real time). */
+  wallClock?: () => number;
   /** Planted bugs (sim/plants) active during this run. */
   plants?: readonly Plant[];
 }
@@ -75,7 +77,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
 }
 
 async function runScenarioIn(scenario: Scenario, opts: RunOptions): Promise<RunHandle> {
-  const t0 = performance.now();
+  const t0 = opts.wallClock?.() ?? 0;
   const seed = opts.seed ?? scenario.seed ?? 1;
   const profile = opts.profile ?? scenario.profile ?? "none";
   const rates = PROFILES[profile];
@@ -221,6 +223,18 @@ async function runScenarioIn(scenario: Scenario, opts: RunOptions): Promise<RunH
       case "advance":
         await run(undefined, sched.now() + step.ms * 1000);
         break;
+      case "read": {
+        const path = { balance: "/api/user/balance", orders: "/api/user/order_history", trades: "/api/user/trade_history" }[step.what];
+        const query: Record<string, string | number> = { user_id: step.user };
+        if (step.what !== "balance") query.symbol = step.symbol ?? "BTC_USDT";
+        const a = await world.ask(step.user, { method: "GET", path, query });
+        if (a.kind === "answer" && a.envelope.status !== 0 && !isRetryable(a.envelope.status))
+          audit.report("reads", `steps[${i}]: GET ${path} for user ${step.user} answered ${a.envelope.status} ${a.envelope.msg}`, {
+            status: a.envelope.status,
+            msg: a.envelope.msg,
+          });
+        break;
+      }
       case "expect": {
         await quiesce();
         await audit.atQuiescence();
@@ -267,7 +281,7 @@ async function runScenarioIn(scenario: Scenario, opts: RunOptions): Promise<RunH
     messages: world.kafka.counts().records,
     replay: opts.replay,
     ok: false,
-    elapsedMs: Math.round(performance.now() - t0),
+    elapsedMs: opts.wallClock ? Math.round(opts.wallClock() - t0) : 0,
   };
   result.ok = result.violations.length === 0;
   return { result, world, audit };

@@ -63,6 +63,14 @@ function appliedResult(applied: boolean): ExecResult {
   return { columns: ["[applied]"], rows: [{ "[applied]": applied }], applied, truncated: false };
 }
 
+const OPEN: Bound = { values: [], inclusive: true };
+const FULL_RANGE: Array<{ start: Bound; end: Bound }> = [{ start: OPEN, end: OPEN }];
+
+function singleValues(lists: TermRef[][]): boolean {
+  for (let i = 0; i < lists.length; i++) if (lists[i].length !== 1) return false;
+  return true;
+}
+
 function val(t: TermRef, b: readonly Value[]): Value {
   return t.k === "v" ? t.v : b[t.i];
 }
@@ -99,6 +107,18 @@ export class Database {
   /** Partition keys from per-column value lists, in the partition key type's order, deduplicated. */
   private partitionKeys(def: TableDef, lists: TermRef[][], b: readonly Value[], sort: boolean): Value[][] {
     const cols = def.partitionKey;
+    if (singleValues(lists)) {
+      // the common case: every component restricted by EQ
+      const key = new Array<Value>(lists.length);
+      for (let i = 0; i < lists.length; i++) {
+        const t = lists[i][0];
+        const v = t.k === "v" ? t.v : b[t.i];
+        if (v === null) throw invalid(MSG.nullInCondition(cols[i].cql));
+        if (v === "" && cols.length === 1) throw invalid(MSG.emptyKey());
+        key[i] = v;
+      }
+      return [key];
+    }
     const values: Value[][] = lists.map((list, i) =>
       list.map((t) => {
         const v = val(t, b);
@@ -122,6 +142,16 @@ export class Database {
   /** Clustering prefixes from per-column value lists, in clustering order, deduplicated. */
   private clusteringPrefixes(data: TableData, lists: TermRef[][], b: readonly Value[]): Value[][] {
     const cols = data.def.clustering;
+    if (singleValues(lists)) {
+      const key = new Array<Value>(lists.length);
+      for (let i = 0; i < lists.length; i++) {
+        const t = lists[i][0];
+        const v = t.k === "v" ? t.v : b[t.i];
+        if (v === null) throw invalid(MSG.nullInCondition(cols[i].cql));
+        key[i] = v;
+      }
+      return [key];
+    }
     const values = lists.map((list, i) =>
       list.map((t) => {
         const v = val(t, b);
@@ -142,6 +172,7 @@ export class Database {
     slice: Restriction | null,
     b: readonly Value[],
   ): Array<{ start: Bound; end: Bound }> | null {
+    if (prefix.length === 0 && slice === null) return FULL_RANGE;
     const prefixes = this.clusteringPrefixes(data, prefix, b);
     if (prefixes.length === 0) return null;
     let lo: Value | undefined;

@@ -79,6 +79,9 @@ export type WriteListener = (w: AppliedWrite) => void;
 /** The outcomes of a `scylla.write-timeout`: lost, applied before the error, or applied after it. */
 export type TimeoutOutcome = "lost" | "applied" | "applied-late";
 
+/** Distinct query texts kept parsed and prepared (the caches are dropped beyond). */
+const MAX_CACHED = 10_000;
+
 class SimResultSet implements ResultSet {
   readonly rows: Row[];
   readonly rowLength: number;
@@ -110,7 +113,9 @@ export class SimScylla {
   readonly faults: FaultInjector;
   readonly opts: Readonly<Required<SimScyllaOptions>>;
   private readonly parsed = new Map<string, Parsed | ResponseError>();
-  private readonly prepared = new Map<string, { version: number; p: Prepared | ResponseError }>();
+  /** Prepared plans by keyspace in use ("" for none), then by query text. */
+  private readonly prepared = new Map<string, Map<string, { version: number; p: Prepared | ResponseError }>>();
+  private preparedCount = 0;
   private lastBallot = 0;
   private lastInternalTs = 0;
   private readonly listeners: WriteListener[] = [];
@@ -277,12 +282,24 @@ export class SimScylla {
 
   /** Parses (cached by text) and prepares (cached by keyspace and text, per schema version). */
   prepareQuery(query: string, keyspace: string | null): Prepared {
-    const key = keyspace === null ? query : `${keyspace}\u0001${query}`;
     const version = this.db.schema.version;
-    const hit = this.prepared.get(key);
+    let cache = this.prepared.get(keyspace ?? "");
+    if (cache === undefined) {
+      cache = new Map();
+      this.prepared.set(keyspace ?? "", cache);
+    }
+    const hit = cache.get(query);
     if (hit !== undefined && hit.version === version) {
       if (hit.p instanceof ResponseError) throw hit.p;
       return hit.p;
+    }
+    if (this.preparedCount > MAX_CACHED) {
+      // generated query texts (literals inlined) must not grow the caches without bound
+      this.prepared.clear();
+      this.parsed.clear();
+      this.preparedCount = 0;
+      cache = new Map();
+      this.prepared.set(keyspace ?? "", cache);
     }
     let parsed = this.parsed.get(query);
     if (parsed === undefined) {
@@ -305,7 +322,10 @@ export class SimScylla {
       }
     }
     // DDL plans are not cached: what they check depends on the schema they change
-    if (p instanceof ResponseError || p.kind !== "ddl") this.prepared.set(key, { version, p });
+    if (p instanceof ResponseError || p.kind !== "ddl") {
+      if (hit === undefined) this.preparedCount++;
+      cache.set(query, { version, p });
+    }
     if (p instanceof ResponseError) throw p;
     return p;
   }
@@ -500,18 +520,18 @@ export class SimScylla {
    * other half (never, if the sender's incarnation has crashed). A `work` that is already an Error
    * was rejected by the driver before sending.
    */
-  send(proc: SimProcess, work: (() => ExecResult) | Error, label: string): Promise<ResultSet> {
+  send(proc: SimProcess, work: (() => ExecResult) | Error, labels: Labels): Promise<ResultSet> {
     this.stats.statements++;
     const d = this.sched.deferred<ResultSet>();
     const live = proc.guard();
     if (work instanceof Error) {
       this.stats.errors++;
-      this.sched.after(0, `${label} rejected`, () => d.reject(work), live);
+      this.sched.after(0, labels.rejected, () => d.reject(work), live);
       return d.promise;
     }
     const total = this.faults.latencyUs("scylla.latency", this.opts.baseLatencyUs, this.opts.tailLatencyUs);
     const there = total >> 1;
-    this.sched.after(there, `${label} exec`, () => {
+    this.sched.after(there, labels.exec, () => {
       let answer: ExecResult | Error;
       let delay = total - there;
       try {
@@ -527,12 +547,12 @@ export class SimScylla {
       if (answer instanceof Error) this.stats.errors++;
       else if (answer.truncated) {
         this.stats.truncatedPages++;
-        this.sched.note(`${label}: SELECT answered with its first page (${this.opts.pageSize} rows) only`);
+        this.sched.note(`${labels.exec}: SELECT answered with its first page (${this.opts.pageSize} rows) only`);
       }
       const a = answer;
       this.sched.after(
         delay,
-        `${label} reply`,
+        labels.reply,
         () => {
           if (a instanceof Error) d.reject(a);
           else d.resolve(new SimResultSet(a));
@@ -542,6 +562,13 @@ export class SimScylla {
     });
     return d.promise;
   }
+}
+
+/** Trace labels of one client's events (built once). */
+interface Labels {
+  exec: string;
+  reply: string;
+  rejected: string;
 }
 
 /** An answer that comes later than a normal reply (a timeout). */
@@ -563,13 +590,17 @@ class SimClient implements Store {
   private keyspace: string | null;
   private lastTs = 0;
   private closed = false;
-  private readonly label: string;
+  private readonly label: Labels;
 
   constructor(s: SimScylla, proc: SimProcess, keyspace: string | null) {
     this.s = s;
     this.proc = proc;
     this.keyspace = keyspace;
-    this.label = `scylla ${proc.name}`;
+    this.label = {
+      exec: `scylla ${proc.name} exec`,
+      reply: `scylla ${proc.name} reply`,
+      rejected: `scylla ${proc.name} rejected`,
+    };
   }
 
   /** cassandra-driver's client-side MonotonicTimestampGenerator, on virtual time (µs since the epoch). */
@@ -582,7 +613,7 @@ class SimClient implements Store {
   connect(): Promise<void> {
     if (this.closed) return Promise.reject(new NoHostAvailableError(DRIVER_MSG.afterShutdown()));
     if (!this.proc.alive) return new Promise<void>(() => {});
-    return this.s.send(this.proc, voidResult, `${this.label} connect`).then(() => undefined);
+    return this.s.send(this.proc, voidResult, this.label).then(() => undefined);
   }
 
   shutdown(): Promise<void> {

@@ -104,24 +104,42 @@ export function clusteringComparator(def: TableDef): { full: Compare; prefix: Co
 }
 
 const CHUNK = 128;
+const HEAD_CHUNK = 16;
 
-/** Rows sorted by clustering key, in chunks of at most CHUNK rows. */
+/**
+ * Rows sorted by clustering key, in chunks of at most CHUNK rows. When `flipped`, rows are kept
+ * physically in reverse clustering order, so that a table whose first clustering column is DESC
+ * (newest first, keys arriving in increasing order) appends instead of prepending.
+ */
 export class SortedRows {
   private chunks: StoredRow[][] = [];
   size = 0;
+  /** The physical order's comparator. */
   private readonly cmp: Compare;
+  private readonly flipped: boolean;
 
-  constructor(cmp: Compare) {
-    this.cmp = cmp;
+  constructor(cmp: Compare, flipped = false) {
+    this.cmp = flipped ? (a, b) => cmp(b, a) : cmp;
+    this.flipped = flipped;
   }
 
-  first(): StoredRow | undefined {
+  private physFirst(): StoredRow | undefined {
     return this.chunks.length === 0 ? undefined : this.chunks[0][0];
   }
 
-  last(): StoredRow | undefined {
+  private physLast(): StoredRow | undefined {
     const c = this.chunks[this.chunks.length - 1];
     return c === undefined ? undefined : c[c.length - 1];
+  }
+
+  /** The first row in clustering order. */
+  first(): StoredRow | undefined {
+    return this.flipped ? this.physLast() : this.physFirst();
+  }
+
+  /** The last row in clustering order. */
+  last(): StoredRow | undefined {
+    return this.flipped ? this.physFirst() : this.physLast();
   }
 
   /** Index of the first chunk whose last row is >= ck (chunks.length if none). */
@@ -174,7 +192,8 @@ export class SortedRows {
       if (cf === 0) return firstChunk[0];
       const row = newRow(ck, nRegular);
       this.size++;
-      if (firstChunk.length >= CHUNK) chunks.unshift([row]);
+      // prepending shifts the chunk: keep head chunks short (DESC tables prepend on every append)
+      if (firstChunk.length >= HEAD_CHUNK) chunks.unshift([row]);
       else firstChunk.unshift(row);
       return row;
     }
@@ -221,6 +240,17 @@ export class SortedRows {
    * Returns false if stopped.
    */
   range(
+    afterStart: ((row: StoredRow) => boolean) | null,
+    beforeEnd: ((row: StoredRow) => boolean) | null,
+    reverse: boolean,
+    visit: (row: StoredRow) => boolean,
+  ): boolean {
+    // in reversed physical order the start predicate bounds the end, and the walk turns around
+    if (this.flipped) return this.physRange(beforeEnd, afterStart, !reverse, visit);
+    return this.physRange(afterStart, beforeEnd, reverse, visit);
+  }
+
+  private physRange(
     afterStart: ((row: StoredRow) => boolean) | null,
     beforeEnd: ((row: StoredRow) => boolean) | null,
     reverse: boolean,
@@ -308,6 +338,8 @@ export class TableData {
   readonly prefixCmp: Compare;
   private tokenOrder: Partition[] | null = null;
   private readonly single: boolean;
+  /** Keep rows physically reversed (first clustering column DESC: appends in key order stay appends). */
+  private readonly flipRows: boolean;
 
   constructor(def: TableDef) {
     this.def = def;
@@ -315,6 +347,7 @@ export class TableData {
     this.cmp = c.full;
     this.prefixCmp = c.prefix;
     this.single = def.partitionKey.length === 1;
+    this.flipRows = def.desc.length > 0 && def.desc[0];
   }
 
   keyOf(pk: readonly Value[]): string {
@@ -332,7 +365,7 @@ export class TableData {
   getOrCreate(key: string, pk: Value[]): Partition {
     let p = this.parts.get(key);
     if (p === undefined) {
-      p = { key, pk, del: NO_TS, rows: new SortedRows(this.cmp), ranges: null, token: null };
+      p = { key, pk, del: NO_TS, rows: new SortedRows(this.cmp, this.flipRows), ranges: null, token: null };
       this.parts.set(key, p);
       this.tokenOrder = null;
     }

@@ -4,6 +4,7 @@
  * once; one whose answer does not come within the client's timeout (virtual time) is reported as
  * unanswered: the caller decides whether to retry with the same request id.
  */
+import { PassThrough } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { signRequest } from "../../engine/gateway/signing.ts";
 import type { Scheduler } from "../kernel/scheduler.ts";
@@ -64,7 +65,9 @@ export class SimClient {
           method: signed.method as "GET" | "POST",
           url: signed.url,
           headers: signed.headers,
-          payload: signed.body === "" ? undefined : signed.body,
+          // A stream body, not a string: the injection library ends a string payload with
+        // setImmediate, but a pre-ended stream only needs ticks, which the kernel drains.
+        payload: streamOf(signed.body),
         }),
       )
       .then(
@@ -85,4 +88,11 @@ export class SimClient {
       );
     return d.promise;
   }
+}
+
+function streamOf(body: string): PassThrough | undefined {
+  if (body === "") return undefined;
+  const s = new PassThrough();
+  s.end(Buffer.from(body, "utf8"));
+  return s;
 }

@@ -445,10 +445,10 @@ describe("UBSCore journal replay", () => {
     const entries = [
       { type: "epoch" as const, v: 1 as const, epoch: "A" },
       ...recs.slice(0, half).map((r) => ({ ...r, epoch: "A" })),
-      { type: "checkpoint" as const, v: 1 as const, epoch: "A" },
+      { type: "checkpoint" as const, v: 1 as const, epoch: "A", through: half },
       { type: "epoch" as const, v: 1 as const, epoch: "B" },
       { ...recs[half], epoch: "A" },
-      { type: "checkpoint" as const, v: 1 as const, epoch: "A" },
+      { type: "checkpoint" as const, v: 1 as const, epoch: "A", through: half + 1 },
       { type: "epoch" as const, v: 1 as const, epoch: "A" }, // a late duplicate marker of A
       ...recs.slice(half).map((r) => ({ ...r, epoch: "B" })),
     ];
@@ -464,5 +464,29 @@ describe("UBSCore journal replay", () => {
     r1.feed({ type: "epoch", v: 1, epoch: "A" });
     for (const rec of recs.slice(0, half)) r1.feed({ ...rec, epoch: "A" });
     expect(r.pending.balanceEvents.length).toBe(p.balanceEvents.length - r1.pending.balanceEvents.length);
+  });
+
+  it("a checkpoint duplicated by a retried append does not cover the records after its first copy", () => {
+    const p = busy();
+    const [r1, r2, r3] = p.journal;
+    const fresh = new State(p.config);
+    const r = new JournalReplayer(fresh);
+    const cp = (through: number) => ({ type: "checkpoint" as const, v: 1 as const, epoch: "e", through });
+    // Append [r1]; publish; append [cp(1), r2] which times out appended and is retried:
+    for (const e of [{ type: "epoch" as const, v: 1 as const, epoch: "e" }, r1, cp(1), r2, cp(1), r2, r3])
+      r.feed(e);
+    // r2's and r3's outputs were never acknowledged: both are still pending (only r1 is covered).
+    const epoch = { type: "epoch" as const, v: 1 as const, epoch: "e" };
+    const all = new JournalReplayer(new State(p.config));
+    for (const e of [epoch, r1, r2, r3]) all.feed(e);
+    const first = new JournalReplayer(new State(p.config));
+    for (const e of [epoch, r1]) first.feed(e);
+    expect(r.pendingCount()).toBeGreaterThan(0);
+    expect(r.pending.balanceEvents).toEqual(
+      all.pending.balanceEvents.slice(first.pending.balanceEvents.length),
+    );
+    expect(r.pending.results).toEqual(all.pending.results.slice(first.pending.results.length));
+    expect(r.pending.validated).toEqual(all.pending.validated.slice(first.pending.validated.length));
+    expect(r.covered).toBe(1);
   });
 });

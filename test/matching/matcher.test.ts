@@ -654,3 +654,71 @@ describe("snapshots", () => {
     ).toThrow(/invalid qty/);
   });
 });
+
+describe("unusual book configs (the slow bigint paths)", () => {
+  it("ticks and lots beyond 2^53 behave like small ones", () => {
+    const big = { tick: 2n ** 60n, lot: 3n, baseDecimals: 0 };
+    const m = new Matcher(big);
+    const r = new ReferenceMatcher(big);
+    const q = 3n * 2n ** 55n; // > 2^53, on the lot
+    const cmds: Command[] = [
+      {
+        type: "place",
+        order_id: 1n,
+        user_id: 1,
+        side: "Sell",
+        order_type: "Limit",
+        price: 2n ** 61n,
+        qty: q,
+      },
+      {
+        type: "place",
+        order_id: 2n,
+        user_id: 1,
+        side: "Sell",
+        order_type: "Limit",
+        price: 2n ** 60n,
+        qty: 3n,
+      },
+      {
+        type: "place",
+        order_id: 3n,
+        user_id: 2,
+        side: "Buy",
+        order_type: "Limit",
+        price: 2n ** 61n,
+        qty: q + 3n,
+      },
+      {
+        type: "place",
+        order_id: 4n,
+        user_id: 2,
+        side: "Buy",
+        order_type: "Limit",
+        price: 2n ** 60n + 1n,
+        qty: 3n,
+      },
+      {
+        type: "place",
+        order_id: 5n,
+        user_id: 2,
+        side: "Buy",
+        order_type: "Limit",
+        price: 2n ** 60n,
+        qty: q + 1n,
+      },
+    ];
+    const evs = cmds.map((c) => {
+      const e = m.apply(c);
+      expect(r.apply(c)).toEqual(e);
+      return e;
+    });
+    expect(fills(evs[2]).map((f) => [f.price, f.qty, f.quote_qty])).toEqual([
+      [2n ** 60n, 3n, 3n * 2n ** 60n],
+      [2n ** 61n, q, q * 2n ** 61n],
+    ]);
+    expect(last(evs[3])).toMatchObject({ status: "Rejected", reason: "invalid-price" });
+    expect(last(evs[4])).toMatchObject({ status: "Rejected", reason: "invalid-qty" });
+    expect(m.snapshot()).toEqual(r.snapshot());
+  });
+});

@@ -75,6 +75,40 @@ describe("kafka.latency", () => {
   });
 });
 
+describe("kafka.latency keeps each connection in order", () => {
+  it("concurrent sends land, and concurrent commits apply, in the order they were made", async () => {
+    const w = world({ seed: 9, rates: { ...PROFILES.none, "kafka.latency": 1 } });
+    w.kafka.createTopic("t", 1);
+    const acks: number[] = [];
+    w.spawn("c", async (proc) => {
+      const log = w.kafka.client(proc);
+      const producer = log.producer();
+      await producer.connect();
+      await producer.send({ topic: "t", messages: [{ key: "k", value: "warm-up" }] });
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          producer.send({ topic: "t", messages: [{ key: "k", value: `m${i}` }] }).then(() => acks.push(i)),
+        ),
+      );
+      const consumer = log.consumer({ groupId: "g" });
+      await consumer.subscribe({ topics: ["t"] });
+      await consumer.run({ autoCommit: false, eachMessage: async () => {} });
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          consumer.commitOffsets([{ topic: "t", partition: 0, offset: String(i + 1) }]),
+        ),
+      );
+      await forever();
+    });
+    await w.sched.run();
+    expect(w.failures).toEqual([]);
+    expect(w.faults.fired["kafka.latency"]).toBeGreaterThan(5);
+    expect(values(w, "t").slice(1)).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
+    expect(acks).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(w.kafka.committed("g", "t", 0)).toBe(50);
+  });
+});
+
 describe("kafka.consumer-crash-before-commit", () => {
   it("by default crashes the consumer's process after handling, before the commit: the batch comes again", async () => {
     const w = world();
@@ -424,7 +458,7 @@ describe("kafka.broker-unavailable", () => {
       const producer = w.kafka.client(proc).producer();
       await producer.connect();
       await producer.send({ topic: "t", messages: [{ key: "k", value: "v" }] });
-      w.kafka.makeUnavailable(10_000);
+      w.kafka.outage(10_000);
       t0 = w.ms();
       const consumer = w.kafka.client(proc).consumer({ groupId: "g" });
       await consumer.subscribe({ topics: ["t"], fromBeginning: true });
@@ -434,7 +468,7 @@ describe("kafka.broker-unavailable", () => {
           deliveredAt.push(w.ms());
         },
       });
-      w.kafka.makeUnavailable(5_000);
+      w.kafka.outage(5_000);
       const before = w.ms();
       await consumer.commitOffsets([{ topic: "t", partition: 0, offset: "1" }]);
       commitTook = w.ms() - before;

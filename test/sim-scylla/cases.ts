@@ -784,6 +784,31 @@ export const CASES: ConformanceCase[] = [
     },
   },
   {
+    name: "miscellaneous checks on bound values and selectors",
+    setup: [kv("mi_kv"), ledger("mi_ledger"), "CREATE TABLE {ks}.mi_cnt (k text PRIMARY KEY, c counter, d counter)"],
+    async run(r) {
+      await r.exec("INSERT INTO {ks}.mi_kv (k, v) VALUES ('a', 1) USING TIMESTAMP 42");
+      await r.exec("SELECT k, writetime(v), writetime(b), ttl(v) FROM {ks}.mi_kv WHERE k = 'a'");
+      await r.exec("SELECT k FROM {ks}.mi_kv WHERE k = 'a' LIMIT ?", [null], P);
+      await r.exec("INSERT INTO {ks}.mi_kv (k, v) VALUES ('b', 1) USING TIMESTAMP ?", [null], P);
+      await r.exec("INSERT INTO {ks}.mi_kv (k, v) VALUES ('c', 1) USING TTL ?", [100], P);
+      await r.exec("SELECT k, v FROM {ks}.mi_kv WHERE k IN ('b', 'c')");
+      await r.exec("SELECT DISTINCT k, v FROM {ks}.mi_kv");
+      await r.exec("SELECT DISTINCT user_id FROM {ks}.mi_ledger");
+      await r.exec("UPDATE {ks}.mi_cnt SET c = d + 1 WHERE k = 'a'");
+      await r.exec("UPDATE {ks}.mi_cnt SET c = c + ? WHERE k = 'a'", [null], P);
+      await r.exec("BEGIN COUNTER BATCH USING TIMESTAMP 5 UPDATE {ks}.mi_cnt SET c = c + 1 WHERE k = 'a' APPLY BATCH");
+      await r.exec("BEGIN COUNTER BATCH UPDATE {ks}.mi_cnt SET c = c + 1 WHERE k = 'a' APPLY BATCH");
+      await r.exec("BEGIN UNLOGGED BATCH UPDATE {ks}.mi_cnt SET c = c + 1 WHERE k = 'a' APPLY BATCH");
+      await r.exec("SELECT * FROM {ks}.mi_cnt");
+      await r.exec("INSERT INTO {ks}.mi_ledger (user_id, asset_id, seq) VALUES (?, ?, ?)", [1n, 1, 1n], P);
+      await r.exec("SELECT * FROM {ks}.mi_ledger WHERE user_id = ? AND asset_id = ? AND seq = ?", [1n, 1, null], P);
+      await r.exec("SELECT * FROM {ks}.mi_ledger WHERE user_id = ? AND asset_id = ? AND seq > ?", [1n, 1, null], P);
+      await r.exec("SELECT * FROM {ks}.mi_ledger WHERE user_id = ? AND asset_id = ? AND seq IN (?, ?)", [1n, 1, null, 1n], P);
+      await r.exec("UPDATE {ks}.mi_kv SET v = 1 WHERE k = ? IF v IN (?, ?)", ["a", 1n, null], P);
+    },
+  },
+  {
     name: "paging: a SELECT answers its first 5000 rows",
     setup: [c2("pg_c2")],
     async run(r) {

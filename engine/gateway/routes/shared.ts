@@ -20,11 +20,12 @@ export type Handler = (call: Call) => Promise<Envelope>;
 
 /** A fastify handler that authenticates, runs `fn` and sends its envelope (errors: app.ts). */
 export function authed(ctx: GatewayContext, fn: Handler) {
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<Envelope> => {
     const started = ctx.ports.clock.now();
     const caller = await authenticate(ctx, req);
     const env = await fn({ req, caller, started, deadline: started + ctx.config.gatewayResultTimeoutMs });
-    await reply.code(200).send(env);
+    reply.code(200);
+    return env;
   };
 }
 
