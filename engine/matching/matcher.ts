@@ -1,8 +1,8 @@
 /**
  * The matching core of one symbol: apply a command, get the resulting events in order.
  * Pure and synchronous: no I/O, no clock, no randomness, no floating point on amounts. The
- * Kafka-facing ME service wraps it, numbers the events with its per-symbol `output_seq` and
- * persists snapshots.
+ * Kafka-facing ME service (engine/me) wraps it, numbers the events with its per-symbol
+ * `output_seq`, and restores books by replay or from `snapshot()` / `Matcher.fromSnapshot`.
  *
  * RULES (the reference implementation in test/matching/reference-matcher.ts states the same
  * rules the obvious way; property tests check that both agree event for event):
@@ -12,8 +12,8 @@
  *    happens. Otherwise the id is now used, even if the order is then rejected.
  * 2. Validation -> order event Rejected with "invalid-flags" (unknown side / order_type / tif;
  *    post_only on anything but Limit GTC), "invalid-qty" (qty not > 0, off the lot, or beyond
- *    int64), "invalid-price" (Limit: price not > 0, off the tick, or beyond int64; Market: any
- *    price), "invalid-quote-limit" (Market Buy: missing or not > 0; anything else: present).
+ *    int64), "invalid-price" (Limit: price not > 0, off the tick, beyond int64, or 2^53 ticks
+ *    or more; Market: any price), "invalid-quote-limit" (Market Buy: missing or not > 0; anything else: present).
  * 3. Post-only: if the best opposite price crosses the limit price (even if the order there is
  *    the same user's) -> Rejected "post-only-would-take"; nothing trades.
  * 4. FOK (Limit or Market): walk the opposite side in price-time order without mutating,

@@ -300,6 +300,8 @@ export const MSG = {
   duplicateColumnNames: () => "The column names contains duplicates",
   /** UpdateStatement$ParsedUpdate.prepareInternal. */
   pkInSet: (col: string) => `PRIMARY KEY part ${col} found in SET part`,
+  /** Parser (Cql.g columnOperation): `c = d + 1`; a SyntaxException, code 0x2000. */
+  onlyXeqXplus: (op: string) => `Only expressions of the form X = X ${op}<value> are supported.`,
   /** Parser (Cql.g addRawUpdate): a SyntaxException, code 0x2000. */
   multipleSetting: (col: string) => `Multiple incompatible setting of column ${col}`,
   /** Operation$Addition/Substraction.prepare; op is the whole assignment, e.g. "v = v + 1". */

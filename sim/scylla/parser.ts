@@ -623,6 +623,8 @@ class Parser {
     if (this.isIdentStart() && !this.isKw("true") && !this.isKw("false") && !this.isKw("null")) {
       const other = this.ident();
       const opTok = this.peek();
+      if (other.name !== col.name && (this.isSym("+") || this.isSym("-")))
+        throw syntaxError(MSG.onlyXeqXplus(opTok.value));
       if (this.acceptSym("+")) {
         const vt = this.peek();
         const value = this.term();

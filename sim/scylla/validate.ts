@@ -571,10 +571,6 @@ function prepareAssignments(ctx: Ctx, s: UpdateStmt, w: PreparedWrite): void {
       w.sets.push({ col, t: ctx.term(a.value, col.type, col.name) });
       continue;
     }
-    if (a.other !== null && a.other.name !== col.name)
-      throw invalid(
-        `Only expressions of the form X = X ${a.op === "add" ? "+" : "-"} <value> are supported.`,
-      );
     if (col.type !== "counter") throw invalid(MSG.nonCounterOperation(a.text, col.cql));
     w.counters.push({ col, t: ctx.term(a.value, "bigint", col.name), negate: a.op === "sub" });
   }

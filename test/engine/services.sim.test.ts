@@ -269,7 +269,7 @@ describe("services in the simulated world", () => {
 
   it("converges under random crashes of random services combined with every Kafka and store fault", async () => {
     const expected = comparable(await runScenario({ seed: 21 }));
-    for (let seed = 300; seed < 316; seed++) {
+    for (let seed = 300; seed < 340; seed++) {
       const w = new World({
         seed,
         rates: {
