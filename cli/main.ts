@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { ScenarioError } from "../scenarios/format.ts";
 import { register as registerCampaign } from "./commands/campaign.ts";
 import { registerFaults } from "./commands/faults.ts";
+import { register as registerGate } from "./commands/gate.ts";
 import { register as registerPlants } from "./commands/plants.ts";
 import { register as registerReplay } from "./commands/replay.ts";
 import { register as registerRun } from "./commands/run.ts";
@@ -24,6 +25,7 @@ registerReplay(program);
 registerCampaign(program);
 registerFaults(program);
 registerPlants(program);
+registerGate(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -94,7 +94,19 @@ function generate(n: number, seed: string): { cmds: Command[]; mix: Mix } {
       const dir = side === "Buy" ? -1n : 1n; // passive direction
       const qty = BigInt(1 + int(int(10) === 0 ? 2000 : 100)) * lot; // mostly small, some large
       const r = int(100);
-      const c: PlaceCommand = { type: "place", order_id: id, user_id: user, side, order_type: "Limit", qty };
+      // Every field present, in one order: commands of one shape, as the ME service's decoder builds them.
+      const c: PlaceCommand = {
+        type: "place",
+        order_id: id,
+        user_id: user,
+        side,
+        order_type: "Limit",
+        tif: "GTC",
+        post_only: false,
+        price: null,
+        qty,
+        quote_limit: null,
+      };
       if (r < 86) {
         // passive: 1..25 ticks behind mid, concentrated near the touch
         const d = BigInt(1 + Math.min(int(8), int(8)) + (int(4) === 0 ? int(18) : 0));

@@ -1,7 +1,7 @@
 /** Shrinks a failing run and writes the result to scenarios/regressions/ (or another folder). */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Scenario } from "../../scenarios/format.ts";
+import type { Scenario, Step, StepOf } from "../../scenarios/format.ts";
 import { shrinkScenario } from "../../scenarios/shrink.ts";
 import type { RunResult } from "../../sim/runner/result.ts";
 import type { Plant } from "../../sim/plants/catalog.ts";
@@ -23,7 +23,15 @@ export async function shrinkAndSave(
 ): Promise<string> {
   const target = failed.violations[0].invariant;
   const start: Scenario = { ...scenario, seed: failed.seed, profile: opts.profile };
-  const res = await shrinkScenario(start, {
+  // Random crashes are the hardest thing to shrink around (they move when steps go): first try
+  // the same scenario with each crash made an explicit step and the faults off.
+  const explicit = materializeCrashes(start, failed);
+  let origin = start;
+  if (explicit !== null) {
+    const { result } = await runScenario(explicit, { replay: "", plants: opts.plants });
+    if (result.violations.some((v) => v.invariant === target)) origin = explicit;
+  }
+  const res = await shrinkScenario(origin, {
     maxRuns: opts.maxRuns,
     log: opts.log,
     fails: async (cand) => {
@@ -41,4 +49,19 @@ export async function shrinkAndSave(
   };
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
   return file;
+}
+
+/** The scenario with each fault-caused crash as explicit crash + restart steps after its op, faults off. */
+function materializeCrashes(s: Scenario, failed: RunResult): Scenario | null {
+  const crashes = failed.crashes.filter((c) => c.op >= 0);
+  if (crashes.length === 0) return null;
+  const steps: Step[] = [];
+  s.steps.forEach((step, i) => {
+    steps.push(step);
+    for (const c of crashes.filter((x) => x.op === i)) {
+      const service = c.service as StepOf<"crash">["service"];
+      steps.push({ op: "crash", service }, { op: "restart", service });
+    }
+  });
+  return { ...s, profile: "none", steps };
 }

@@ -35,7 +35,6 @@ export function buildGateway(ports: Ports, config: EngineConfig): FastifyInstanc
   const ctx = createContext(ports, config);
   const app = Fastify({
     logger: false,
-    disableRequestLogging: true,
     pluginTimeout: 0,
     requestTimeout: 0,
     connectionTimeout: 0,

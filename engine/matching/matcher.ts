@@ -43,7 +43,7 @@
 import { fitsInt64 } from "../domain/amount.ts";
 import { maxQtyForQuote, quoteCost } from "../domain/money.ts";
 import type { SymbolInfo } from "../domain/symbols.ts";
-import { OrderIdSet } from "./id-tables.ts";
+import { DUPLICATE } from "./id-tables.ts";
 import { type BookSide, OrderBook, RestingOrder } from "./order-book.ts";
 import type {
   BookConfig,
@@ -121,8 +121,6 @@ export class Matcher {
   private readonly lotNum: number;
   private readonly baseDecimals: number;
   private nextTradeId = 1n;
-  /** Every order id ever placed (accepted or rejected). */
-  private readonly seen = new OrderIdSet();
 
   constructor(config: BookConfig) {
     validateConfig(config);
@@ -163,7 +161,9 @@ export class Matcher {
   private place(c: PlaceCommand, out: MatchEvent[]): void {
     const id = c.order_id;
     const user = c.user_id;
-    if (!this.seen.add(id)) {
+    // Registers the id (used from now on, even if the order is rejected below).
+    const slot = this.book.register(id);
+    if (slot === DUPLICATE) {
       out.push(rejectEvent("place", id, user, "duplicate"));
       return;
     }
@@ -290,7 +290,7 @@ export class Matcher {
     } else if (tif === "FOK") {
       throw new Error(`matcher invariant broken: FOK order ${String(id)} passed its check but did not fill`);
     } else {
-      book.add(new RestingOrder(id, user, side, price as bigint, qty, rem), ticks);
+      book.add(new RestingOrder(id, user, side, price as bigint, qty, rem), ticks, slot);
       out.push(orderEvent(id, user, side, rem === qty ? "New" : "PartiallyFilled", null, qty - rem, rem, 0n));
     }
   }
@@ -347,7 +347,7 @@ export class Matcher {
     return {
       version: 1,
       next_trade_id: this.nextTradeId,
-      seen_order_ids: this.seen.ids(),
+      seen_order_ids: this.book.orders.ids(),
       bids: this.book.sideSnapshot("Buy"),
       asks: this.book.sideSnapshot("Sell"),
     };
@@ -367,7 +367,9 @@ export class Matcher {
     }
     m.nextTradeId = snap.next_trade_id;
     for (const id of snap.seen_order_ids) {
-      if (!m.seen.add(id)) throw new Error(`snapshot: order id ${String(id)} listed twice in seen_order_ids`);
+      if (m.book.register(id) === DUPLICATE) {
+        throw new Error(`snapshot: order id ${String(id)} listed twice in seen_order_ids`);
+      }
     }
     const load = (side: Side, levels: LevelSnapshot[]): void => {
       let prev: bigint | null = null;
@@ -381,14 +383,15 @@ export class Matcher {
         if (lvl.orders.length === 0) throw new Error(`snapshot: empty ${side} level at ${lvl.price}`);
         prev = lvl.price;
         for (const o of lvl.orders) {
-          if (!m.seen.has(o.order_id))
+          if (!m.book.isRegistered(o.order_id))
             throw new Error(`snapshot: resting order ${String(o.order_id)} not in seen_order_ids`);
           if (m.book.get(o.order_id) !== undefined)
             throw new Error(`snapshot: order ${String(o.order_id)} rests twice`);
           if (!m.validQty(o.qty) || !m.validQty(o.remaining) || o.remaining > o.qty) {
             throw new Error(`snapshot: order ${String(o.order_id)} has invalid qty/remaining`);
           }
-          m.book.add(new RestingOrder(o.order_id, o.user_id, side, lvl.price, o.qty, o.remaining), ticks);
+          const order = new RestingOrder(o.order_id, o.user_id, side, lvl.price, o.qty, o.remaining);
+          m.book.add(order, ticks, m.book.orders.slotOf(o.order_id));
         }
       }
     };

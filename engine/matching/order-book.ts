@@ -10,10 +10,11 @@
  *   inserting or removing a level costs O(log n) plus a shift of the levels BETTER than it,
  *   which near the touch is a handful of slots;
  * - each level holds its orders in an intrusive doubly-linked FIFO list (O(1) append, O(1)
- *   unlink), and an index order id -> order (id-tables.ts) gives O(1) cancel.
+ *   unlink); the order-id table (id-tables.ts) maps ids to resting orders for O(1) cancel and
+ *   remembers every id ever placed, for duplicate detection.
  * Pure data structure: no matching rules here (see matcher.ts).
  */
-import { OrderIndex } from "./id-tables.ts";
+import { DETACHED, OrderTable } from "./id-tables.ts";
 import type { LevelSnapshot, OrderId, Side, UserId } from "./types.ts";
 
 export class RestingOrder {
@@ -28,6 +29,8 @@ export class RestingOrder {
   level: Level | null = null;
   prev: RestingOrder | null = null;
   next: RestingOrder | null = null;
+  /** Where the order-id table keeps this order (maintained by the table). */
+  slot = DETACHED;
 
   constructor(id: OrderId, user: UserId, side: Side, price: bigint, qty: bigint, remaining: bigint) {
     this.id = id;
@@ -116,8 +119,8 @@ export class BookSide {
 export class OrderBook {
   readonly bids = new BookSide("Buy");
   readonly asks = new BookSide("Sell");
-  /** Every resting order by id. */
-  readonly index = new OrderIndex<RestingOrder>();
+  /** Every order id ever registered; the resting ones map to their order. */
+  readonly orders = new OrderTable<RestingOrder>();
   readonly tick: bigint;
   private readonly tickNum: number;
 
@@ -151,8 +154,24 @@ export class OrderBook {
     return side === "Buy" ? this.asks : this.bids;
   }
 
-  /** Appends `order` at the back of its price level (time priority). `ticks` = ticksOf(price). */
-  add(order: RestingOrder, ticks: number): void {
+  /**
+   * Registers a new order id: DUPLICATE (id-tables.ts) if it was registered before, else the
+   * slot to pass to `add` (valid until the next `register`).
+   */
+  register(id: OrderId): number {
+    return this.orders.register(id);
+  }
+
+  /** Was `id` ever registered? */
+  isRegistered(id: OrderId): boolean {
+    return this.orders.has(id);
+  }
+
+  /**
+   * Appends `order` (its id registered, `slot` from `register`) at the back of its price level
+   * (time priority). `ticks` = ticksOf(price).
+   */
+  add(order: RestingOrder, ticks: number, slot: number): void {
     const side = order.side === "Buy" ? this.bids : this.asks;
     const level = side.levelFor(order.side === "Buy" ? ticks : -ticks, order.price);
     order.level = level;
@@ -162,10 +181,10 @@ export class OrderBook {
     else level.tail.next = order;
     level.tail = order;
     level.count++;
-    this.index.set(order.id, order);
+    this.orders.attach(slot, order.id, order);
   }
 
-  /** Unlinks `order` from its level (dropping the level if it empties) and from the index. */
+  /** Unlinks `order` from its level (dropping the level if it empties); its id stays registered. */
   remove(order: RestingOrder): void {
     const level = order.level!;
     if (order.prev === null) level.head = order.next;
@@ -176,11 +195,11 @@ export class OrderBook {
     order.next = null;
     order.level = null;
     if (--level.count === 0) (order.side === "Buy" ? this.bids : this.asks).removeLevel(level);
-    this.index.delete(order.id);
+    this.orders.detach(order.id, order);
   }
 
   get(id: OrderId): RestingOrder | undefined {
-    return this.index.get(id);
+    return this.orders.get(id);
   }
 
   bestBid(): bigint | null {
@@ -195,7 +214,7 @@ export class OrderBook {
 
   /** Number of resting orders. */
   get size(): number {
-    return this.index.size;
+    return this.orders.live;
   }
 
   /** One side's levels, best first, orders in time priority. */

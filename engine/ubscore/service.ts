@@ -153,8 +153,7 @@ export class Ubscore {
         msg: m.value,
       };
       // In memory first (the state is only observable; outputs leave after the journal append).
-      this.state.applyInput(ref, rec.ts, rec.msg, out);
-      records.push(rec);
+      if (this.state.applyInput(ref, rec.ts, rec.msg, out)) records.push(rec);
     }
     if (records.length > 0) {
       // The previous batches' outputs were acknowledged: say so in front of this batch's records.

@@ -213,9 +213,22 @@ export class UbscoreState {
     return out;
   }
 
+  // ---- deduplication: every "seen before?" decision goes through these three methods ----
+
+  /** Layer 1: an input already journaled (its offset is at or below the last applied of its partition). */
   isApplied(ref: InputRef): boolean {
     const last = this.applied.get(`${ref.topic}:${ref.partition}`);
     return last !== undefined && BigInt(ref.offset) <= last;
+  }
+
+  /** Layer 2: a request id (per user) already seen. */
+  isKnownRequest(key: string): boolean {
+    return this.requests.has(key);
+  }
+
+  /** Layer 3: an engine output at or below the last output_seq applied for its symbol. */
+  isAppliedOutput(symbolId: number, seq: bigint): boolean {
+    return seq <= (this.lastOutputSeq.get(symbolId) ?? 0n);
   }
 
   /**
@@ -232,18 +245,18 @@ export class UbscoreState {
       } catch {
         return true; // let apply report it
       }
-      return BigInt(o.output_seq) > (this.lastOutputSeq.get(o.symbol_id) ?? 0n);
+      return !this.isAppliedOutput(o.symbol_id, BigInt(o.output_seq));
     }
     return true;
   }
 
   /** Applies one journaled input. Returns false (and changes nothing) for a duplicate ref. */
   applyInput(ref: InputRef, ts: number, raw: string, out: Outputs): boolean {
+    if (this.isApplied(ref)) return false;
     const key = `${ref.topic}:${ref.partition}`;
     const off = BigInt(ref.offset);
     const last = this.applied.get(key);
-    if (last !== undefined && off <= last) return false;
-    this.applied.set(key, off);
+    if (last === undefined || off > last) this.applied.set(key, off);
     this.recordsApplied++;
     if (ref.topic === TOPICS.operations) this.applyOperation(raw, ts, out);
     else if (ref.topic === TOPICS.engineOutputs) this.applyEngineOutput(raw, out);
@@ -331,7 +344,7 @@ export class UbscoreState {
       return;
     }
     const key = `${op.user_id}:${op.request_id}`;
-    if (this.requests.has(key)) {
+    if (this.isKnownRequest(key)) {
       // A duplicate request: answered with the earlier verdict (if it has one yet), no change.
       const earlier = this.requests.get(key);
       if (earlier) out.results.push(earlier);
@@ -367,7 +380,7 @@ export class UbscoreState {
       return;
     }
     const key = `${uid}:${rid}`;
-    if (this.requests.has(key)) {
+    if (this.isKnownRequest(key)) {
       const earlier = this.requests.get(key);
       if (earlier) out.results.push(earlier);
       return;
@@ -568,9 +581,9 @@ export class UbscoreState {
     const sym = symbolById(o.symbol_id);
     const seq = BigInt(o.output_seq);
     const last = this.lastOutputSeq.get(sym.id) ?? 0n;
-    if (seq <= last) return;
+    if (this.isAppliedOutput(sym.id, seq)) return;
     if (seq !== last + 1n) out.warnings.push(`engine output gap on ${sym.name}: ${last} -> ${seq}`);
-    this.lastOutputSeq.set(sym.id, seq);
+    if (seq > last) this.lastOutputSeq.set(sym.id, seq);
     const ts = o.ts;
     let cancelStatus: string | null = null;
     let cancelReject: string | null = null;

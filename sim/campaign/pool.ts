@@ -15,7 +15,26 @@ export function defaultWorkers(): number {
 export async function runPool(jobs: Job[], workers: number, onResult: (r: JobResult) => void): Promise<void> {
   if (jobs.length === 0) return;
   const queue = [...jobs];
-  const n = Math.min(workers, jobs.length);
+  await runPoolFrom(() => queue.shift(), Math.min(workers, jobs.length), onResult);
+  // Jobs left over if every worker died: report them rather than drop them.
+  for (const job of queue.splice(0)) onResult({ id: job.id, error: "not run: every worker process died" });
+}
+
+/**
+ * Like `runPool`, but jobs come from `next()`, asked each time a worker frees up, until it
+ * returns undefined: for time-boxed runs (`tradesim gate --budget`) that keep starting jobs
+ * while time remains. Jobs already started always finish and are reported.
+ */
+export async function runPoolFrom(
+  next: () => Job | undefined,
+  workers: number,
+  onResult: (r: JobResult) => void,
+): Promise<void> {
+  const first = next();
+  if (first === undefined) return;
+  const pending: Job[] = [first];
+  const take = () => pending.shift() ?? next();
+  const n = Math.max(1, workers);
   const script = join(import.meta.dirname, "worker.ts");
   await Promise.all(
     Array.from(
@@ -27,8 +46,13 @@ export async function runPool(jobs: Job[], workers: number, onResult: (r: JobRes
             execArgv: ["--no-warnings"],
           });
           let current: Job | undefined;
-          const next = () => {
-            current = queue.shift();
+          let ended = false;
+          const end = () => {
+            if (!ended) resolve();
+            ended = true;
+          };
+          const feed = () => {
+            current = take();
             if (current === undefined) {
               child.disconnect();
               return;
@@ -37,12 +61,12 @@ export async function runPool(jobs: Job[], workers: number, onResult: (r: JobRes
           };
           child.on("message", (m: JobResult | { ready: true }) => {
             if ("ready" in m) {
-              next();
+              feed();
               return;
             }
             current = undefined;
             onResult(m);
-            next();
+            feed();
           });
           child.on("exit", (code) => {
             if (current !== undefined) {
@@ -50,17 +74,18 @@ export async function runPool(jobs: Job[], workers: number, onResult: (r: JobRes
                 id: current.id,
                 error: `worker exited with code ${code} while running job ${current.id}`,
               });
+              current = undefined;
             }
-            resolve();
+            end();
           });
           child.on("error", (err) => {
             if (current !== undefined) onResult({ id: current.id, error: `worker failed: ${err.message}` });
             current = undefined;
-            resolve();
+            end();
           });
         }),
     ),
   );
-  // Jobs left over if every worker died: report them rather than drop them.
-  for (const job of queue.splice(0)) onResult({ id: job.id, error: "not run: every worker process died" });
+  // A job taken but never sent (every worker died first) is reported, not dropped.
+  for (const job of pending.splice(0)) onResult({ id: job.id, error: "not run: every worker process died" });
 }

@@ -25,10 +25,18 @@ async function runJob(job: Job): Promise<RunResult> {
       profile: job.profile,
     });
     const replay = `npx tradesim run --seed ${job.seed} --ops ${job.ops} --profile ${job.profile}${job.users !== 8 ? ` --users ${job.users}` : ""}`;
-    return (await runScenario(scenario, { replay: replay + suffix, plants, wallClock: () => performance.now() })).result;
+    return (
+      await runScenario(scenario, { replay: replay + suffix, plants, wallClock: () => performance.now() })
+    ).result;
   }
   const scenario = loadScenario(job.file);
-  return (await runScenario(scenario, { replay: `npx tradesim replay ${job.file}${suffix}`, plants, wallClock: () => performance.now() })).result;
+  return (
+    await runScenario(scenario, {
+      replay: `npx tradesim replay ${job.file}${suffix}`,
+      plants,
+      wallClock: () => performance.now(),
+    })
+  ).result;
 }
 
 process.on("message", (job: Job) => {

@@ -34,6 +34,7 @@ import {
 import type { GroupDescription, GroupStats } from "./group.ts";
 import { SimProducer } from "./producer.ts";
 
+export { KafkaJSAggregateError, KafkaJSCreateTopicError } from "./admin.ts";
 export type { ConsumerFailure, CrashOpportunity, SimKafkaOptions } from "./context.ts";
 export * from "./errors.ts";
 export type { GroupDescription, GroupState, MemberDescription, TopicPartitions } from "./group.ts";

@@ -57,12 +57,24 @@ export const PLANTS: readonly Plant[] = [
   {
     name: "ubscore-no-dedupe",
     bugClass: "duplicate processing after redelivery (no idempotency on request ids or trade ids)",
-    does: "UBSCore applies a redelivered input again instead of recognising it",
+    does: "UBSCore neither recognises a redelivered input nor remembers request ids, so a retried request is applied again",
     patch: () => {
-      const original = UbscoreState.prototype.isApplied;
-      UbscoreState.prototype.isApplied = () => false;
+      const proto = UbscoreState.prototype;
+      const isApplied = proto.isApplied;
+      const applyOperation = proto.applyOperation;
+      proto.isApplied = () => false;
+      proto.applyOperation = function (this: UbscoreState, raw: string, ...rest: unknown[]) {
+        try {
+          const op = JSON.parse(raw) as { user_id?: unknown; request_id?: unknown };
+          this.requests.delete(`${String(op.user_id)}:${String(op.request_id)}`);
+        } catch {
+          // not JSON: let the original report it
+        }
+        return (applyOperation as (...a: unknown[]) => void).call(this, raw, ...rest);
+      } as typeof applyOperation;
       return () => {
-        UbscoreState.prototype.isApplied = original;
+        proto.isApplied = isApplied;
+        proto.applyOperation = applyOperation;
       };
     },
   },

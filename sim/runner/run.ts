@@ -101,6 +101,8 @@ async function runScenarioIn(scenario: Scenario, opts: RunOptions): Promise<RunH
     world.maybeCrashSomething();
   };
   world.afterStep = afterStep;
+  const crashes: Array<{ op: number; service: string }> = [];
+  world.onFaultCrash = (service) => crashes.push({ op: audit.op, service });
   world.onCrash = (name) => {
     const group = {
       ubscore: GROUPS.ubscore,
@@ -275,6 +277,7 @@ async function runScenarioIn(scenario: Scenario, opts: RunOptions): Promise<RunH
       })),
     ],
     faults,
+    crashes,
     coverage: audit.coverage.counts(),
     expects,
     answers,

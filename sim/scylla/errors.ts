@@ -128,6 +128,10 @@ export function invalid(message: string): ResponseError {
   return new ResponseError(ErrorCode.invalid, message);
 }
 
+export function configError(message: string): ResponseError {
+  return new ResponseError(ErrorCode.configError, message);
+}
+
 export function syntaxError(message: string): ResponseError {
   return new ResponseError(ErrorCode.syntaxError, message);
 }
@@ -195,7 +199,7 @@ export const MSG = {
   tableDoesntExist: (ks: string, t: string) => `Table '${ks}.${t}' doesn't exist`,
   /** CreateKeyspaceStatement.apply. */
   missingOption: (opt: string) => `Missing mandatory option '${opt}'`,
-  /** KeyspaceAttributes.validate. */
+  /** KeyspaceAttributes.validate (a ConfigurationException, 0x2300). */
   missingReplicationClass: () => "Missing replication strategy class",
   /** CreateTableStatement$Raw.prepare ("specifed" sic). */
   noPrimaryKey: (qualified: string) =>
@@ -381,6 +385,8 @@ export const MSG = {
   badIntBytes: (n: number) => `Expected 4 or 0 byte int (${n})`,
   /** LongSerializer.validate. */
   badLongBytes: (n: number) => `Expected 8 or 0 byte long (${n})`,
+  /** TimestampSerializer.dateStringToTimestamp. */
+  unparsableDate: (text: string) => `Unable to parse a date/time from '${text}'`,
   /** TimestampSerializer.validate. */
   badTimestampBytes: (n: number) => `Expected 8 or 0 byte long for date (${n})`,
   /** BooleanSerializer.validate. */

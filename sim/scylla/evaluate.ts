@@ -398,14 +398,16 @@ export class Database {
       if (pw.deleteCols !== null) {
         const idx = pw.deleteCols.map((c) => c.position);
         const vals = pw.deleteCols.map((): CellValue => TOMB);
-        for (const ck of this.clusteringPrefixes(data, pw.ck, b)) ops.push({ k: "row", ck, ts, marker: false, idx, vals });
+        for (const ck of this.clusteringPrefixes(data, pw.ck, b))
+          ops.push({ k: "row", ck, ts, marker: false, idx, vals });
       } else if (def.clustering.length === 0 || (pw.ck.length === 0 && pw.ckSlice === null)) {
         ops.push({ k: "pdel", ts });
       } else if (fullRow) {
         for (const ck of this.clusteringPrefixes(data, pw.ck, b)) ops.push({ k: "rowdel", ck, ts });
       } else {
         const slices = this.slices(data, pw.ck, pw.ckSlice, b);
-        if (slices !== null) for (const sl of slices) ops.push({ k: "range", start: sl.start, end: sl.end, ts });
+        if (slices !== null)
+          for (const sl of slices) ops.push({ k: "range", start: sl.start, end: sl.end, ts });
       }
     } else {
       const cks = this.clusteringPrefixes(data, pw.ck, b);

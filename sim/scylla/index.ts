@@ -114,7 +114,10 @@ export class SimScylla {
   readonly opts: Readonly<Required<SimScyllaOptions>>;
   private readonly parsed = new Map<string, Parsed | ResponseError>();
   /** Prepared plans by keyspace in use ("" for none), then by query text. */
-  private readonly prepared = new Map<string, Map<string, { version: number; p: Prepared | ResponseError }>>();
+  private readonly prepared = new Map<
+    string,
+    Map<string, { version: number; p: Prepared | ResponseError }>
+  >();
   private preparedCount = 0;
   private lastBallot = 0;
   private lastInternalTs = 0;
@@ -164,9 +167,14 @@ export class SimScylla {
   /**
    * Runs a statement at once, synchronously, without latency or faults, as a prepared statement
    * (bound values typed by their columns). Throws the error the statement would get. Writes get a
-   * server timestamp. For invariant checkers and test setup.
+   * server timestamp. SELECTs are not paged (pass `pageSize` to page like the driver). For
+   * invariant checkers and test setup.
    */
-  query(query: string, params: readonly unknown[] = [], opts: { keyspace?: string } = {}): ResultSet {
+  query(
+    query: string,
+    params: readonly unknown[] = [],
+    opts: { keyspace?: string; pageSize?: number } = {},
+  ): ResultSet {
     const ks = opts.keyspace ?? null;
     const p = this.prepareQuery(query, ks);
     const values = this.bindValues(p, params, true, null, false);
@@ -177,7 +185,8 @@ export class SimScylla {
         r = this.db.ddl(p, ks);
         break;
       case "select":
-        r = this.db.select(p, values, this.opts.pageSize);
+        // not paged unless asked: a checker wants every row
+        r = this.db.select(p, values, opts.pageSize ?? 0);
         break;
       case "batch":
         r = this.writeBatch(
@@ -547,7 +556,9 @@ export class SimScylla {
       if (answer instanceof Error) this.stats.errors++;
       else if (answer.truncated) {
         this.stats.truncatedPages++;
-        this.sched.note(`${labels.exec}: SELECT answered with its first page (${this.opts.pageSize} rows) only`);
+        this.sched.note(
+          `${labels.exec}: SELECT answered with its first page (${this.opts.pageSize} rows) only`,
+        );
       }
       const a = answer;
       this.sched.after(
@@ -662,13 +673,7 @@ class SimClient implements Store {
             return s.writeBatch(items, p.logged, bts, procName, "BEGIN BATCH");
           }
           default:
-            return s.writeOne(
-              p,
-              values,
-              ts,
-              procName,
-              query.length > 60 ? `${query.slice(0, 60)}...` : query,
-            );
+            return s.writeOne(p, values, ts, procName, p.label);
         }
       },
       this.label,

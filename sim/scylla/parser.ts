@@ -324,15 +324,25 @@ class Parser {
 
   // --- errors -----------------------------------------------------------------------------------
 
-  private snippet(tok: Token): string {
+  /**
+   * ANTLR's context: the ten tokens (hidden ones included) before `at`, `at` in brackets, the
+   * tokens after it up to the offending one, then "...". A string literal shows as its quote.
+   */
+  private snippet(tok: Token, at: Token = tok): string {
     if (tok.kind === "eof") return "";
-    const idx = this.all.indexOf(tok);
+    const idx = this.all.indexOf(at);
+    const end = this.all.indexOf(tok);
     const from = Math.max(0, idx - 10);
     let s = from > 0 ? "..." : "";
     for (let i = from; i < idx; i++) s += this.all[i].text;
-    s += `[${tok.text}]`;
-    if (idx < this.all.length - 2) s += "...";
+    s += `[${at.kind === "string" ? "'" : at.text}]`;
+    for (let i = idx + 1; i <= end; i++) s += this.all[i].text;
+    if (end < this.all.length - 2 || tok.kind === "string") s += "...";
     return ` (${s})`;
+  }
+
+  private shown(tok: Token): string {
+    return tok.kind === "string" ? tok.value : tok.text;
   }
 
   private where(tok: Token): string {
@@ -342,12 +352,15 @@ class Parser {
   mismatch(expected: string) {
     const tok = this.peek();
     return syntaxError(
-      `${this.where(tok)} mismatched input '${tok.text}' expecting ${expected}${this.snippet(tok)}`,
+      `${this.where(tok)} mismatched input '${this.shown(tok)}' expecting ${expected}${this.snippet(tok)}`,
     );
   }
 
-  noViable(tok: Token = this.peek()) {
-    return syntaxError(`${this.where(tok)} no viable alternative at input '${tok.text}'${this.snippet(tok)}`);
+  /** `at`: where the failed decision started (ANTLR brackets it), if before the offending token. */
+  noViable(tok: Token = this.peek(), at: Token = tok) {
+    return syntaxError(
+      `${this.where(tok)} no viable alternative at input '${this.shown(tok)}'${this.snippet(tok, at)}`,
+    );
   }
 
   // --- identifiers ------------------------------------------------------------------------------
@@ -658,7 +671,12 @@ class Parser {
 
   private conditions(): { ifExists: boolean; conditions: Condition[] } {
     if (!this.acceptKw("if")) return { ifExists: false, conditions: [] };
-    if (this.acceptKw("exists")) return { ifExists: true, conditions: [] };
+    const exists = this.peek();
+    if (this.acceptKw("exists")) {
+      // IF EXISTS AND ...: ANTLR fails the decision that started at EXISTS
+      if (this.isKw("and")) throw this.noViable(this.peek(), exists);
+      return { ifExists: true, conditions: [] };
+    }
     const conditions: Condition[] = [];
     do conditions.push(this.relation());
     while (this.acceptKw("and"));
@@ -695,11 +713,10 @@ class Parser {
     const statements: ModificationStmt[] = [];
     for (;;) {
       if (this.isKw("apply")) break;
-      const t = this.peek();
       if (this.isKw("insert")) statements.push(this.insert());
       else if (this.isKw("update")) statements.push(this.update());
       else if (this.isKw("delete")) statements.push(this.delete());
-      else throw this.noViable(t);
+      else throw this.mismatch("K_APPLY");
       this.acceptSym(";");
     }
     this.expectKw("apply");

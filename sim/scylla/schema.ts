@@ -2,7 +2,7 @@
  * Schema: keyspaces, tables, columns, primary key (partition and clustering columns) and
  * clustering order, built from CREATE statements with Cassandra's DDL checks.
  */
-import { alreadyExists, invalid, MSG } from "./errors.ts";
+import { alreadyExists, configError, invalid, MSG } from "./errors.ts";
 import { type CreateKeyspaceStmt, type CreateTableStmt, type Ident, maybeQuote } from "./parser.ts";
 import { type CqlType, compareText, resolveType } from "./types.ts";
 
@@ -70,7 +70,7 @@ export class Schema {
     const repl = s.props.get("replication");
     if (repl === undefined) throw invalid(MSG.missingOption("replication"));
     if (repl.kind !== "map") throw invalid(`Invalid value for property 'replication'. It should be a map.`);
-    if (!repl.map.has("class")) throw invalid(MSG.missingReplicationClass());
+    if (!repl.map.has("class")) throw configError(MSG.missingReplicationClass());
     if (this.keyspaces.has(name)) {
       if (s.ifNotExists) return false;
       throw alreadyExists(MSG.keyspaceExists(name), name);

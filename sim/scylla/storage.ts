@@ -475,13 +475,20 @@ export class TableData {
       } else if (ts === cur) {
         // tie: a tombstone wins; between live cells, the greater serialised value wins
         const old = rvals[i];
-        if (old !== TOMB && (v === TOMB || compareBytes(this.def.regular[i].type, v, old as Value) > 0)) rvals[i] = v;
+        if (old !== TOMB && (v === TOMB || compareBytes(this.def.regular[i].type, v, old as Value) > 0))
+          rvals[i] = v;
       }
     }
   }
 
   /** Adds to counter cells (counters are not last-write-wins: increments add up). */
-  addCounters(p: Partition, ck: Value[], ts: number, idx: readonly number[], deltas: readonly bigint[]): void {
+  addCounters(
+    p: Partition,
+    ck: Value[],
+    ts: number,
+    idx: readonly number[],
+    deltas: readonly bigint[],
+  ): void {
     const row = p.rows.getOrCreate(ck, this.def.regular.length);
     const d = this.rowDeletion(p, row);
     for (let j = 0; j < idx.length; j++) {

@@ -266,9 +266,9 @@ export function literalValue(litType: LiteralType, text: string, type: CqlType, 
     case "timestamp": {
       if (litType === "STRING" && type === "timestamp") {
         if (INT_RE.test(text)) return BigInt(text);
-        throw invalid(
-          "timestamp literals other than integers (epoch milliseconds) are not supported by the simulator",
-        );
+        const ms = parseDate(text);
+        if (ms === null) throw invalid(MSG.unparsableDate(text));
+        return ms;
       }
       if (litType !== "INTEGER") throw invalid(MSG.invalidConstant(litType, text, colText, type));
       const v = BigInt(text);
@@ -288,6 +288,41 @@ export function literalValue(litType: LiteralType, text: string, type: CqlType, 
       if (litType !== "BOOLEAN") throw invalid(MSG.invalidConstant(litType, text, colText, type));
       return text === "true";
   }
+}
+
+const DATE_RE =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,3}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/**
+ * The date/time literal formats of TimestampSerializer (yyyy-mm-dd, optional [ T]HH:MM[:SS[.fff]],
+ * optional zone Z or +HHMM / +HH:MM; no zone means UTC here) to epoch milliseconds; null if not one.
+ */
+function parseDate(text: string): bigint | null {
+  const m = DATE_RE.exec(text);
+  if (m === null) return null;
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((x) =>
+    x === undefined ? 0 : Number(x),
+  );
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return null;
+  const frac = m[7] === undefined ? 0 : Number(m[7].padEnd(3, "0"));
+  let offsetMin = 0;
+  const z = m[8];
+  if (z !== undefined && z !== "Z") {
+    const digits = z.slice(1).replace(":", "");
+    offsetMin = (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * (z[0] === "-" ? -1 : 1);
+  }
+  const ms = ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi - offsetMin) * 60_000 + s * 1000 + frac;
+  return BigInt(ms);
 }
 
 // ---------------------------------------------------------------------------------------------

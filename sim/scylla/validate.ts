@@ -105,6 +105,8 @@ export interface PreparedWrite {
   timestamp: TermRef | null;
   /** null: unconditional. */
   cas: { kind: "not_exists" | "exists" | "conds"; conds: Cond[] } | null;
+  /** "INSERT ks.t": how traces and fault notes name the statement. */
+  label: string;
 }
 
 export interface PreparedBatch {
@@ -454,6 +456,7 @@ function prepareWrite(
     deleteCols: null,
     timestamp: null,
     cas: null,
+    label: `${s.kind.toUpperCase()} ${table.keyspace}.${table.name}`,
   };
   let where: Relation[];
   const typeName = s.kind === "delete" ? "DELETE" : "UPDATE";

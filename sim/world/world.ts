@@ -70,6 +70,8 @@ export class World {
   afterStep: () => void = () => {};
   /** Told of every crash, before the process's memory is gone. */
   onCrash: (name: ServiceName) => void = () => {};
+  /** Told of crashes the world caused itself (faults), not scenario steps. */
+  onFaultCrash: (name: ServiceName) => void = () => {};
   /** Distinct trade ids Settlement wrote (followed through the store's write feed). */
   private readonly settledTrades = new Set<string>();
   /** Restarts scheduled after random crashes, not yet done. */
@@ -201,6 +203,7 @@ export class World {
 
   private crashAndRestartLater(name: ServiceName): void {
     if (!this.procs[name].alive) return;
+    this.onFaultCrash(name);
     this.crash(name);
     const [lo, hi] = this.restartDelayMs;
     const delayMs = this.sched.rng("world/restart-delay").range(lo, hi);

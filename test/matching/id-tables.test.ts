@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { OrderIdSet, OrderIndex } from "../../engine/matching/id-tables.ts";
+import { DETACHED, DUPLICATE, OrderTable } from "../../engine/matching/id-tables.ts";
 import type { OrderId } from "../../engine/matching/types.ts";
 
-/** Ids of every kind: dense sequential, strided (multiples of 2^k), huge, negative, strings. */
+/** Ids of every kind: dense sequential, strided (multiples of 2^k), near 2^53, negative, strings. */
 const idArb: fc.Arbitrary<OrderId> = fc.oneof(
   { weight: 6, arbitrary: fc.bigInt({ min: 0n, max: 3000n }) },
   {
@@ -17,88 +17,89 @@ const idArb: fc.Arbitrary<OrderId> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom("a", "b", "1", "0", "") },
 );
 
-describe("OrderIdSet", () => {
-  it("behaves like a Set, lists ids canonically", () => {
+class Val {
+  slot = DETACHED;
+  readonly n: number;
+  constructor(n: number) {
+    this.n = n;
+  }
+}
+
+describe("OrderTable", () => {
+  it("behaves like a model (seen set + id -> value map) under register / attach / detach / get", () => {
+    const opArb = fc.tuple(fc.constantFrom("place", "place", "place", "detach", "get"), idArb, fc.nat());
     fc.assert(
-      fc.property(fc.array(idArb, { maxLength: 3000 }), (ids) => {
-        const s = new OrderIdSet();
-        const model = new Set<OrderId>();
-        for (const id of ids) {
-          expect(s.has(id)).toBe(model.has(id));
-          expect(s.add(id)).toBe(!model.has(id));
-          model.add(id);
-          expect(s.has(id)).toBe(true);
+      fc.property(fc.array(opArb, { maxLength: 4000 }), (ops) => {
+        const t = new OrderTable<Val>();
+        const seen = new Set<OrderId>();
+        const live = new Map<OrderId, Val>();
+        for (const [op, id, n] of ops) {
+          if (op === "place") {
+            const slot = t.register(id);
+            expect(slot === DUPLICATE).toBe(seen.has(id));
+            if (slot !== DUPLICATE) {
+              seen.add(id);
+              if (n % 2 === 0) {
+                // rest it (immediately, as the matcher does: no register in between)
+                const v = new Val(n);
+                t.attach(slot, id, v);
+                live.set(id, v);
+              }
+            }
+          } else if (op === "detach") {
+            const v = live.get(id);
+            if (v !== undefined) {
+              t.detach(id, v);
+              expect(v.slot).toBe(DETACHED);
+              live.delete(id);
+            }
+          }
+          expect(t.get(id)).toBe(live.get(id));
+          expect(t.has(id)).toBe(seen.has(id));
         }
-        expect(s.size).toBe(model.size);
-        const big = [...model]
+        expect(t.size).toBe(seen.size);
+        expect(t.live).toBe(live.size);
+        for (const [id, v] of live) expect(t.get(id)).toBe(v);
+        const big = [...seen]
           .filter((x): x is bigint => typeof x === "bigint")
           .sort((a, b) => (a < b ? -1 : 1));
-        const str = [...model].filter((x): x is string => typeof x === "string").sort();
-        expect(s.ids()).toEqual([...big, ...str]);
+        const str = [...seen].filter((x): x is string => typeof x === "string").sort();
+        expect(t.ids()).toEqual([...big, ...str]);
       }),
       { numRuns: 200 },
     );
   });
 
   it("keeps 1n and '1' apart", () => {
-    const s = new OrderIdSet();
-    expect(s.add(1n)).toBe(true);
-    expect(s.has("1")).toBe(false);
-    expect(s.add("1")).toBe(true);
-    expect(s.add(1n)).toBe(false);
-    expect(s.ids()).toEqual([1n, "1"]);
+    const t = new OrderTable<Val>();
+    expect(t.register(1n)).toBeGreaterThanOrEqual(0);
+    expect(t.has("1")).toBe(false);
+    expect(t.register("1")).not.toBe(DUPLICATE);
+    expect(t.register(1n)).toBe(DUPLICATE);
+    expect(t.ids()).toEqual([1n, "1"]);
   });
 
-  it("grows through many sequential and strided ids", () => {
-    const s = new OrderIdSet();
-    for (let i = 0n; i < 100_000n; i++) s.add(i * 3n);
-    for (let i = 0n; i < 20_000n; i++) s.add(i << 20n);
-    expect(s.size).toBe(100_000 + 20_000 - 1); // 0 is in both
-    expect(s.has(299_997n)).toBe(true);
-    expect(s.has(299_998n)).toBe(false);
-    expect(s.has(19_999n << 20n)).toBe(true);
-  });
-});
-
-describe("OrderIndex", () => {
-  const opArb = fc.tuple(fc.constantFrom("set", "set", "delete", "get"), idArb, fc.nat());
-  it("behaves like a Map under random set/delete/get", () => {
-    fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 4000 }), (ops) => {
-        const ix = new OrderIndex<number>();
-        const model = new Map<OrderId, number>();
-        for (const [op, id, v] of ops) {
-          if (op === "set") {
-            ix.set(id, v);
-            model.set(id, v);
-          } else if (op === "delete") {
-            expect(ix.delete(id)).toBe(model.delete(id));
-          }
-          expect(ix.get(id)).toBe(model.get(id));
-        }
-        expect(ix.size).toBe(model.size);
-        for (const [id, v] of model) expect(ix.get(id)).toBe(v);
-      }),
-      { numRuns: 200 },
-    );
-  });
-
-  it("tombstones and clean-up rehashes keep every probe run reachable (dense churn)", () => {
-    const ix = new OrderIndex<bigint>();
-    const live: bigint[] = [];
-    let next = 0n;
-    for (let step = 0; step < 200_000; step++) {
-      if (live.length < 5000 || step % 3 !== 0) {
-        ix.set(next, next);
-        live.push(next++);
-      } else {
-        const k = (step * 7919) % live.length;
-        const [id] = live.splice(k, 1);
-        expect(ix.delete(id)).toBe(true);
-        expect(ix.get(id)).toBeUndefined();
+  it("slots stay right through growth (values move, their slot follows)", () => {
+    const t = new OrderTable<Val>();
+    const vals: [bigint, Val][] = [];
+    for (let i = 0n; i < 100_000n; i++) {
+      const id = i * 3n;
+      const slot = t.register(id);
+      if (i % 7n === 0n) {
+        const v = new Val(Number(i));
+        t.attach(slot, id, v);
+        vals.push([id, v]);
       }
     }
-    expect(ix.size).toBe(live.length);
-    for (const id of live) expect(ix.get(id)).toBe(id);
+    for (let i = 0n; i < 20_000n; i++) t.register((i + 1n) << 20n);
+    for (const [id, v] of vals) expect(t.get(id)).toBe(v);
+    // detaching through the remembered slot clears exactly that entry
+    for (const [id, v] of vals.slice(0, 1000)) t.detach(id, v);
+    for (const [id] of vals.slice(0, 1000)) expect(t.get(id)).toBeUndefined();
+    for (const [id, v] of vals.slice(1000)) expect(t.get(id)).toBe(v);
+    expect(t.live).toBe(vals.length - 1000);
+    expect(t.has(299_997n)).toBe(true);
+    expect(t.has(299_998n)).toBe(false);
+    expect(() => t.slotOf(299_998n)).toThrow(/not registered/);
   });
 });

@@ -549,3 +549,47 @@ describe("other producer behaviour", () => {
     expect(resolved).toBe(false);
   });
 });
+
+describe("admin", () => {
+  it("answers like kafkajs's admin: aggregate create errors, -1 for no commit, unknown topics after retries", async () => {
+    const w = world();
+    const { value, error } = await inProcess(w, async (proc) => {
+      const admin = w.kafka.client(proc).admin();
+      await admin.connect();
+      const created = await admin.createTopics({
+        topics: [{ topic: "a" }, { topic: "b", numPartitions: 2 }],
+      });
+      const bad = await admin
+        .createTopics({ topics: [{ topic: "a" }, { topic: "not valid!" }, { topic: "c", numPartitions: 0 }] })
+        .catch((e: unknown) => e);
+      const offsets = await admin.fetchOffsets({ groupId: "nobody", topics: ["b"] });
+      const listed = await admin.listTopics();
+      const missing = await admin.fetchTopicOffsets("missing").catch((e: unknown) => e);
+      return { created, bad, offsets, listed, missing };
+    });
+    expect(error).toBeUndefined();
+    if (value === undefined) throw new Error("no result");
+    expect(value.created).toBe(true);
+    expect(value.bad).toMatchObject({ name: "KafkaJSAggregateError" });
+    expect((value.bad as { errors: unknown[] }).errors).toMatchObject([
+      { name: "KafkaJSCreateTopicError", type: "TOPIC_ALREADY_EXISTS", topic: "a" },
+      { name: "KafkaJSCreateTopicError", type: "INVALID_TOPIC_EXCEPTION", topic: "not valid!" },
+      { name: "KafkaJSCreateTopicError", type: "INVALID_PARTITIONS", topic: "c" },
+    ]);
+    expect(value.offsets).toEqual([
+      {
+        topic: "b",
+        partitions: [
+          { partition: 0, offset: "-1", metadata: null },
+          { partition: 1, offset: "-1", metadata: null },
+        ],
+      },
+    ]);
+    expect(value.listed).toEqual(["a", "b"]);
+    expect(value.missing).toMatchObject({ name: "KafkaJSNumberOfRetriesExceeded" });
+    expect((value.missing as Error).cause).toMatchObject({ type: "UNKNOWN_TOPIC_OR_PARTITION" });
+    // The admin client never auto-creates (kafkajs: allowAutoTopicCreation false).
+    expect(w.kafka.topics()).toEqual(["a", "b"]);
+    expect(w.kafka.partitions("a")).toBe(1);
+  });
+});

@@ -5,7 +5,9 @@
  *
  * Writes test/sim-scylla/golden/cassandra-5.0.json. Uses keyspace `simconf` (dropped first).
  */
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { CASES } from "./cases.ts";
 import { runCase, type StepRecord } from "./conformance.ts";
 import { realStore } from "./real-store.ts";
@@ -19,7 +21,9 @@ async function main(): Promise<void> {
   await admin.connect();
   const version = (await admin.execute("SELECT release_version FROM system.local")).first()?.release_version;
   for (const k of [ks, `${ks}_k1`, `${ks}_k2`]) await admin.execute(`DROP KEYSPACE IF EXISTS ${k}`);
-  await admin.execute(`CREATE KEYSPACE ${ks} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+  await admin.execute(
+    `CREATE KEYSPACE ${ks} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
+  );
   const cases: Record<string, StepRecord[]> = {};
   for (const c of CASES) {
     const store = realStore(contact);
@@ -32,7 +36,9 @@ async function main(): Promise<void> {
   await admin.shutdown();
   const out = { cassandra: version, driver: "cassandra-driver 4.x, protocol v4, useBigIntAsLong", cases };
   const file = new URL("./golden/cassandra-5.0.json", import.meta.url);
-  writeFileSync(file, `${JSON.stringify(out, null, 1)}\n`);
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+  // the repository's formatter owns JSON layout
+  execFileSync("npx", ["biome", "format", "--write", fileURLToPath(file)], { stdio: "ignore" });
   console.log(`wrote ${file.pathname}`);
 }
 

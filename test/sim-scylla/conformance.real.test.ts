@@ -19,7 +19,9 @@ describe.skipIf(contact === undefined)(`live conformance with Cassandra at ${con
   beforeAll(async () => {
     await admin!.connect();
     for (const k of [KS, `${KS}_k1`, `${KS}_k2`]) await admin!.execute(`DROP KEYSPACE IF EXISTS ${k}`);
-    await admin!.execute(`CREATE KEYSPACE ${KS} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+    await admin!.execute(
+      `CREATE KEYSPACE ${KS} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -27,25 +29,23 @@ describe.skipIf(contact === undefined)(`live conformance with Cassandra at ${con
   });
 
   for (const c of CASES) {
-    it(
-      c.name,
-      async () => {
-        const real = realStore(contact!);
-        await real.connect();
-        let expected: Awaited<ReturnType<typeof runCase>>;
-        try {
-          expected = await runCase(c, real, KS);
-        } finally {
-          await real.shutdown();
-        }
-        const sim = makeSim({ seed: 1 });
-        const { store } = simStore(sim);
-        await store.execute(`CREATE KEYSPACE ${KS} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
-        const actual = await runCase(c, store, KS);
-        const diff = diffTranscripts(expected, actual);
-        expect(diff, diff.join("\n")).toEqual([]);
-      },
-      120_000,
-    );
+    it(c.name, async () => {
+      const real = realStore(contact!);
+      await real.connect();
+      let expected: Awaited<ReturnType<typeof runCase>>;
+      try {
+        expected = await runCase(c, real, KS);
+      } finally {
+        await real.shutdown();
+      }
+      const sim = makeSim({ seed: 1 });
+      const { store } = simStore(sim);
+      await store.execute(
+        `CREATE KEYSPACE ${KS} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
+      );
+      const actual = await runCase(c, store, KS);
+      const diff = diffTranscripts(expected, actual);
+      expect(diff, diff.join("\n")).toEqual([]);
+    }, 120_000);
   }
 });

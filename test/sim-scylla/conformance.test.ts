@@ -13,10 +13,12 @@ const golden = JSON.parse(readFileSync(new URL("./golden/cassandra-5.0.json", im
   cases: Record<string, StepRecord[]>;
 };
 
-export async function simTranscript(c: (typeof CASES)[number], ks = "simconf"): Promise<StepRecord[]> {
+async function simTranscript(c: (typeof CASES)[number], ks = "simconf"): Promise<StepRecord[]> {
   const sim = makeSim({ seed: 1 });
   const { store } = simStore(sim);
-  await store.execute(`CREATE KEYSPACE ${ks} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+  await store.execute(
+    `CREATE KEYSPACE ${ks} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
+  );
   return runCase(c, store, ks);
 }
 

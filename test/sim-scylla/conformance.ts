@@ -93,7 +93,11 @@ export class Recorder {
   /** store.batch, recorded. */
   batch(queries: BatchStatement[], options?: CallOptions): Promise<void> {
     const { compare, ...opts } = options ?? {};
-    const step: StepRecord = { call: `BATCH ${queries.map((q) => q.query).join(" ; ")}` };
+    const texts = queries.map((q) => q.query);
+    const same = texts.length > 1 && texts.every((t) => t === texts[0]);
+    const step: StepRecord = {
+      call: same ? `BATCH ${texts.length} × ${texts[0]}` : `BATCH ${texts.join(" ; ")}`,
+    };
     const params = queries.map((q) => q.params ?? null);
     if (params.some((p) => p !== null)) step.params = jsonValue(params);
     if (Object.keys(opts).length > 0) step.options = jsonValue(opts);
@@ -137,7 +141,8 @@ export function diffTranscripts(expected: StepRecord[], actual: StepRecord[]): s
     const loose = e.compare === "code" || a.compare === "code";
     const strip = (s: StepRecord) => {
       const { compare: _c, ...rest } = s;
-      if (loose && rest.error) return { ...rest, error: { name: rest.error.name, code: rest.error.code, message: "" } };
+      if (loose && rest.error)
+        return { ...rest, error: { name: rest.error.name, code: rest.error.code, message: "" } };
       return rest;
     };
     const x = JSON.stringify(strip(e));

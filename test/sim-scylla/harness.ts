@@ -17,9 +17,17 @@ export interface Sim {
 }
 
 export function makeSim(
-  opts: { seed?: number | string; rates?: Partial<FaultRates>; scylla?: SimScyllaOptions; keepTrace?: boolean } = {},
+  opts: {
+    seed?: number | string;
+    rates?: Partial<FaultRates>;
+    scylla?: SimScyllaOptions;
+    keepTrace?: boolean;
+  } = {},
 ): Sim {
-  const sched = new Scheduler({ seed: opts.seed ?? 1, trace: new Trace({ keepEntries: opts.keepTrace ?? false }) });
+  const sched = new Scheduler({
+    seed: opts.seed ?? 1,
+    trace: new Trace({ keepEntries: opts.keepTrace ?? false }),
+  });
   const rates = { ...PROFILES.none, ...(opts.rates ?? {}) } as FaultRates;
   const faults = new FaultInjector(sched, rates);
   const scylla = new SimScylla(sched, faults, opts.scylla);
@@ -27,7 +35,11 @@ export function makeSim(
 }
 
 /** Runs `body` in a fresh process with a Store bound to it; resolves with its result once the world is idle. */
-export async function inProcess<T>(sim: Sim, body: (store: Store, proc: SimProcess) => Promise<T>, name = "test"): Promise<T> {
+export async function inProcess<T>(
+  sim: Sim,
+  body: (store: Store, proc: SimProcess) => Promise<T>,
+  name = "test",
+): Promise<T> {
   let result: { ok: true; value: T } | { ok: false; error: unknown } | null = null;
   const proc = new SimProcess(sim.sched, name, async (p) => {
     try {

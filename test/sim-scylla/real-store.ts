@@ -6,7 +6,14 @@
  * the simulator names them.
  */
 import cassandra from "cassandra-driver";
-import type { BatchStatement, CqlValue, QueryOptions, ResultSet, Row, Store } from "../../engine/ports/store.ts";
+import type {
+  BatchStatement,
+  CqlValue,
+  QueryOptions,
+  ResultSet,
+  Row,
+  Store,
+} from "../../engine/ports/store.ts";
 
 function plainRow(r: Record<string, unknown>): Row {
   const out: Row = {};

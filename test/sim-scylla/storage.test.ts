@@ -7,7 +7,13 @@ import { createRequire } from "node:module";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Bound, SortedRows } from "../../sim/scylla/storage.ts";
-import { compareBytes, compareText, murmur3Token, partitionKeyBytes, type Value } from "../../sim/scylla/types.ts";
+import {
+  compareBytes,
+  compareText,
+  murmur3Token,
+  partitionKeyBytes,
+  type Value,
+} from "../../sim/scylla/types.ts";
 import { makeSim } from "./harness.ts";
 
 const require = createRequire(import.meta.url);
@@ -34,7 +40,9 @@ describe("SortedRows", () => {
       fc.property(
         fc.boolean(),
         fc.boolean(),
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 5 })), { maxLength: 600 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 5 })), {
+          maxLength: 600,
+        }),
         fc.array(
           fc.record({
             lo: fc.option(fc.tuple(fc.integer({ min: -1, max: 41 }), fc.boolean())),
@@ -70,23 +78,23 @@ describe("SortedRows", () => {
           for (const q of queries) {
             const start: Bound | null = q.lo === null ? null : { values: [q.lo[0]], inclusive: q.lo[1] };
             const end: Bound | null = q.hi === null ? null : { values: [q.hi[0]], inclusive: q.hi[1] };
-            const after = (ck: Value[]) => {
+            const isAfter = (ck: Value[]) => {
               if (start === null) return true;
               const c = cmp(ck, start.values);
               return c > 0 || (c === 0 && start.inclusive);
             };
-            const before = (ck: Value[]) => {
+            const isBefore = (ck: Value[]) => {
               if (end === null) return true;
               const c = cmp(ck, end.values);
               return c < 0 || (c === 0 && end.inclusive);
             };
-            let expected = ref.filter((ck) => after(ck) && before(ck));
+            let expected = ref.filter((ck) => isAfter(ck) && isBefore(ck));
             if (q.reverse) expected = expected.reverse();
             expected = expected.slice(0, q.stopAfter);
             const got: Value[][] = [];
             rows.range(
-              start === null ? null : (r) => after(r.ck),
-              end === null ? null : (r) => before(r.ck),
+              start === null ? null : (r) => isAfter(r.ck),
+              end === null ? null : (r) => isBefore(r.ck),
               q.reverse,
               (r) => {
                 got.push(r.ck);
@@ -98,12 +106,12 @@ describe("SortedRows", () => {
           // purge half the rows
           rows.retain((r) => ((r.ck[0] as number) + (r.ck[1] as number)) % 2 === 0);
           const kept = ref.filter((ck) => ((ck[0] as number) + (ck[1] as number)) % 2 === 0);
-          const after: Value[][] = [];
+          const remaining: Value[][] = [];
           rows.range(null, null, true, (r) => {
-            after.push(r.ck);
+            remaining.push(r.ck);
             return true;
           });
-          expect(after).toEqual(kept.reverse());
+          expect(remaining).toEqual(kept.reverse());
           expect(rows.size).toBe(kept.length);
         },
       ),
@@ -158,5 +166,91 @@ describe("parse and prepare caches", () => {
     expect(() => scylla.prepareQuery(q, null)).toThrow("table t does not exist");
     scylla.query("CREATE TABLE c.t (k int PRIMARY KEY, x int)");
     expect(() => scylla.prepareQuery(q, null)).toThrow("Undefined column name v in table c.t");
+  });
+});
+
+describe("convergence", () => {
+  it("ends in the same state whatever order the same timestamped writes arrive in (LWW, tombstones, purges)", () => {
+    const op = fc.oneof(
+      fc
+        .tuple(
+          fc.constantFrom("x", "y"),
+          fc.integer({ min: 0, max: 3 }),
+          fc.integer({ min: 0, max: 2 }),
+          fc.option(fc.constantFrom("a", "b", "c")),
+          fc.integer({ min: 1, max: 6 }),
+        )
+        .map(([p, a, b, v, t]) => ({
+          q: `INSERT INTO c.t (p, a, b, v) VALUES (?, ?, ?, ?) USING TIMESTAMP ${t}`,
+          params: [p, a, b, v] as unknown[],
+        })),
+      fc
+        .tuple(
+          fc.constantFrom("x", "y"),
+          fc.integer({ min: 0, max: 3 }),
+          fc.integer({ min: 0, max: 2 }),
+          fc.option(fc.constantFrom("a", "b", "c")),
+          fc.integer({ min: 1, max: 6 }),
+        )
+        .map(([p, a, b, v, t]) => ({
+          q: `UPDATE c.t USING TIMESTAMP ${t} SET v = ? WHERE p = ? AND a = ? AND b = ?`,
+          params: [v, p, a, b] as unknown[],
+        })),
+      fc
+        .tuple(
+          fc.constantFrom("x", "y"),
+          fc.integer({ min: 0, max: 3 }),
+          fc.integer({ min: 0, max: 2 }),
+          fc.integer({ min: 1, max: 6 }),
+          fc.integer({ min: 0, max: 4 }),
+        )
+        .map(([p, a, b, t, kind]) => {
+          const where = [
+            "p = ? AND a = ? AND b = ?",
+            "p = ?",
+            "p = ? AND a = ?",
+            "p = ? AND a > ?",
+            "p = ? AND a = ? AND b <= ?",
+          ][kind];
+          const params = [[p, a, b], [p], [p, a], [p, a], [p, a, b]][kind];
+          return { q: `DELETE FROM c.t USING TIMESTAMP ${t} WHERE ${where}`, params: params as unknown[] };
+        }),
+      fc
+        .tuple(
+          fc.constantFrom("x", "y"),
+          fc.integer({ min: 0, max: 3 }),
+          fc.integer({ min: 0, max: 2 }),
+          fc.integer({ min: 1, max: 6 }),
+        )
+        .map(([p, a, b, t]) => ({
+          q: `DELETE v FROM c.t USING TIMESTAMP ${t} WHERE p = ? AND a = ? AND b = ?`,
+          params: [p, a, b] as unknown[],
+        })),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), fc.integer(), (ops, seed) => {
+        const run = (order: typeof ops) => {
+          const { scylla } = makeSim();
+          scylla.query(
+            "CREATE KEYSPACE c WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+          );
+          scylla.query(
+            "CREATE TABLE c.t (p text, a int, b int, v text, PRIMARY KEY (p, a, b)) WITH CLUSTERING ORDER BY (a DESC, b ASC)",
+          );
+          for (const o of order) scylla.query(o.q, o.params);
+          return scylla.query("SELECT p, a, b, v, writetime(v) FROM c.t").rows;
+        };
+        // a seeded permutation
+        const shuffled = [...ops];
+        let x = seed;
+        for (let i = shuffled.length - 1; i > 0; i--) {
+          x = (Math.imul(x, 1103515245) + 12345) | 0;
+          const j = Math.abs(x) % (i + 1);
+          [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+        }
+        expect(run(shuffled)).toEqual(run(ops));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

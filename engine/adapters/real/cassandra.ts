@@ -1,0 +1,197 @@
+/**
+ * The Store port over cassandra-driver 4.x (real mode), against Cassandra 5.0 (the stand-in for
+ * ScyllaDB: same CQL, same driver).
+ *
+ * Client options: `localDataCenter: "datacenter1"`, native protocol v4 at most (the driver's
+ * maximum; skips the failed v5 handshake), `encoding: {useBigIntAsLong, useBigIntAsVarint}` so
+ * CQL bigint/counter/varint are native `bigint` as the port says, and a constant 500 ms
+ * reconnection delay (the default exponential policy would wait up to minutes after a Cassandra
+ * restart).
+ *
+ * Translation to the port:
+ * - rows become plain records; `timestamp` columns (Date) become bigint epoch ms, uuids, inet
+ *   addresses, dates, times and decimals their text, blobs `0x…` hex, Long (if any) bigint,
+ *   collections JSON text (the engine's schema has none of these, but nothing foreign crosses);
+ * - statements with parameters are always prepared (unprepared, the driver guesses a JS number
+ *   is a CQL double, which Cassandra refuses for an int column; preparing types every value by
+ *   its column, as the simulator does);
+ * - `timestamp` (µs, number or bigint) goes to the driver as a Long; `logged: false` makes an
+ *   UNLOGGED batch; `wasApplied()` is the driver's (`[applied]`, true for plain statements);
+ * - errors keep cassandra-driver's names (ResponseError with its `code`, OperationTimedOutError,
+ *   NoHostAvailableError, ArgumentError); the driver's own encoding failures (TypeError,
+ *   RangeError, SyntaxError) are named ArgumentError, and BusyConnectionError (every connection
+ *   at its request limit) NoHostAvailableError, as the simulator names them.
+ *
+ * With a `life` (see life.ts), a killed incarnation's statements never settle and its client is
+ * shut down; with an `activity`, every statement is counted until the driver settles it.
+ */
+import cassandra from "cassandra-driver";
+import type { BatchStatement, CqlValue, QueryOptions, ResultSet, Row, Store } from "../../ports/index.ts";
+import type { Activity } from "./activity.ts";
+import { Life } from "./life.ts";
+
+const { types } = cassandra;
+
+export interface StoreFaultHooks {
+  /** Called after a write was applied: "timeout" answers OperationTimedOutError anyway (an unknown outcome). */
+  afterWrite?(query: string): "timeout" | undefined;
+}
+
+export interface CassandraStoreOptions {
+  contactPoints: string[];
+  localDataCenter?: string;
+  /** Session keyspace (the engine names its keyspace in every statement, so usually none). */
+  keyspace?: string;
+  life?: Life;
+  activity?: Activity;
+  hooks?: StoreFaultHooks;
+  /** Per-request read timeout of the driver (ms, default 12 000). */
+  readTimeout?: number;
+}
+
+const WRITE = /^\s*(INSERT|UPDATE|DELETE|BEGIN)\b/i;
+
+function toCql(v: unknown): CqlValue {
+  if (v === null || v === undefined) return null;
+  switch (typeof v) {
+    case "string":
+    case "number":
+    case "bigint":
+    case "boolean":
+      return v;
+  }
+  if (v instanceof Date) return BigInt(v.getTime());
+  if (v instanceof types.Long) return BigInt(v.toString());
+  if (v instanceof types.Integer) return BigInt(v.toString());
+  if (Buffer.isBuffer(v)) return `0x${v.toString("hex")}`;
+  if (
+    v instanceof types.Uuid ||
+    v instanceof types.InetAddress ||
+    v instanceof types.LocalDate ||
+    v instanceof types.LocalTime ||
+    v instanceof types.BigDecimal ||
+    v instanceof types.Duration
+  )
+    return v.toString();
+  return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
+}
+
+function plainRow(r: cassandra.types.Row): Row {
+  const out: Row = {};
+  for (const k of Object.keys(r)) out[k] = toCql((r as unknown as Record<string, unknown>)[k]);
+  return out;
+}
+
+function wrap(rs: cassandra.types.ResultSet): ResultSet {
+  const rows = (rs.rows ?? []).map(plainRow);
+  const columns = rs.columns ? rs.columns.map((c) => ({ name: c.name })) : null;
+  const applied = rs.wasApplied();
+  return {
+    rows,
+    rowLength: rows.length,
+    columns,
+    first: () => rows[0] ?? null,
+    wasApplied: () => applied,
+  };
+}
+
+function mapError(e: unknown): unknown {
+  if (e instanceof TypeError || e instanceof RangeError || e instanceof SyntaxError) {
+    const err = new Error(e.message) as Error & { driverErrorName: string };
+    err.name = "ArgumentError";
+    err.driverErrorName = e.name;
+    return err;
+  }
+  if (e instanceof Error && e.name === "BusyConnectionError") {
+    const err = new Error(e.message) as Error & { driverErrorName: string };
+    err.name = "NoHostAvailableError";
+    err.driverErrorName = e.name;
+    return err;
+  }
+  return e;
+}
+
+function timedOut(query: string): Error {
+  const e = new Error(`Operation timed out (injected after the write was applied): ${query.slice(0, 80)}`);
+  e.name = "OperationTimedOutError";
+  return e;
+}
+
+function driverOptions(options: QueryOptions | undefined, params: boolean): cassandra.QueryOptions {
+  const o: cassandra.QueryOptions = { prepare: params || options?.prepare === true };
+  if (options?.timestamp !== undefined) o.timestamp = types.Long.fromString(String(options.timestamp));
+  if (options?.logged !== undefined) o.logged = options.logged;
+  return o;
+}
+
+export class RealStore implements Store {
+  readonly client: cassandra.Client;
+  readonly life: Life;
+  private readonly opts: CassandraStoreOptions;
+
+  constructor(opts: CassandraStoreOptions) {
+    this.opts = opts;
+    this.life = opts.life ?? new Life("cassandra");
+    this.client = new cassandra.Client({
+      contactPoints: opts.contactPoints,
+      localDataCenter: opts.localDataCenter ?? "datacenter1",
+      keyspace: opts.keyspace,
+      protocolOptions: { maxVersion: 4 },
+      encoding: { useBigIntAsLong: true, useBigIntAsVarint: true },
+      socketOptions: { readTimeout: opts.readTimeout ?? 12_000, connectTimeout: 3_000 },
+      policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(500) },
+    });
+    this.life.whenDead(() => {
+      this.client.shutdown().catch(() => {});
+    });
+  }
+
+  connect(): Promise<void> {
+    return this.life.guard(() => this.client.connect().catch((e: unknown) => Promise.reject(mapError(e))));
+  }
+
+  shutdown(): Promise<void> {
+    return this.life.guard(() => this.client.shutdown());
+  }
+
+  execute(query: string, params: CqlValue[] = [], options?: QueryOptions): Promise<ResultSet> {
+    return this.life.guard(async () => {
+      const work = this.client.execute(query, params, driverOptions(options, params.length > 0));
+      let rs: cassandra.types.ResultSet;
+      try {
+        rs = await this.track(work);
+      } catch (e) {
+        throw mapError(e);
+      }
+      if (WRITE.test(query) && this.opts.hooks?.afterWrite?.(query) === "timeout") throw timedOut(query);
+      return wrap(rs);
+    });
+  }
+
+  batch(queries: BatchStatement[], options?: QueryOptions): Promise<ResultSet> {
+    return this.life.guard(async () => {
+      const work = this.client.batch(
+        queries.map((q) => ({ query: q.query, params: q.params ?? [] })),
+        // A batch is always prepared statement by statement (the driver needs types for numbers).
+        { ...driverOptions(options, true), logged: options?.logged ?? true },
+      );
+      let rs: cassandra.types.ResultSet;
+      try {
+        rs = await this.track(work);
+      } catch (e) {
+        throw mapError(e);
+      }
+      if (this.opts.hooks?.afterWrite?.("BATCH") === "timeout") throw timedOut("BATCH");
+      return wrap(rs);
+    });
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    return this.opts.activity ? this.opts.activity.track("statement", p) : p;
+  }
+}
+
+/** The Store port on cassandra-driver (see the module comment). */
+export function cassandraStore(opts: CassandraStoreOptions): RealStore {
+  return new RealStore(opts);
+}

@@ -1,0 +1,74 @@
+/** Shared helpers for the gate's tests: run the CLI, make scenario folders, read reports. */
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { GateReport } from "../../sim/campaign/gate.ts";
+
+export const REPO = resolve(import.meta.dirname, "../..");
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `tradesim gate ...args` in the repository with this Node (>= 22.18, type stripping). */
+export function gate(args: string[], timeoutMs = 240_000): Promise<CliResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ["--no-warnings", "bin/tradesim.js", "gate", ...args], {
+      cwd: REPO,
+      env: { ...process.env, FORCE_COLOR: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      fail(new Error(`tradesim gate ${args.join(" ")} took more than ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
+    child.on("error", fail);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `tradesim-${prefix}-`));
+}
+
+/** A folder holding the design example with its expected avail changed: its `expect` fails. */
+export function wrongExpectFolder(): { dir: string; file: string } {
+  const dir = join(tempDir("wrong-expect"), "scenarios");
+  mkdirSync(dir, { recursive: true });
+  const doc = JSON.parse(readFileSync(join(REPO, "scenarios/authored/design-example.json"), "utf8"));
+  doc.name = "wrong expect: the design example expecting 8999.98 BTC";
+  const expect = doc.steps[doc.steps.length - 1];
+  expect.balances["1001"].BTC.avail = "8999.98";
+  const file = join(dir, "wrong-expect.json");
+  writeFileSync(file, JSON.stringify(doc, null, 2));
+  return { dir, file };
+}
+
+export function readReport(dir: string): GateReport {
+  return JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as GateReport;
+}
+
+/** URLs an HTML page would load from the network: script/img/iframe src, link href, CSS url(), @import. */
+export function networkRefs(html: string): string[] {
+  const out: string[] = [];
+  const patterns = [
+    /<(?:script|img|iframe|audio|video|source|embed|track|input)\b[^>]*?\bsrc\s*=\s*["']?\s*((?:https?:)?\/\/[^"'\s>]+)/gi,
+    /<link\b[^>]*?\bhref\s*=\s*["']?\s*((?:https?:)?\/\/[^"'\s>]+)/gi,
+    /<object\b[^>]*?\bdata\s*=\s*["']?\s*((?:https?:)?\/\/[^"'\s>]+)/gi,
+    /url\(\s*["']?\s*((?:https?:)?\/\/[^"')\s]+)/gi,
+    /@import\s+(?:url\()?\s*["']?((?:https?:)?\/\/[^"')\s;]+)/gi,
+    /\b(?:fetch|importScripts)\(\s*["'`](https?:\/\/[^"'`]+)/gi,
+  ];
+  for (const re of patterns) for (const m of html.matchAll(re)) out.push(m[1]);
+  return out;
+}

@@ -1,0 +1,68 @@
+/**
+ * Every hand-written scenario (scenarios/authored/) and every saved regression
+ * (scenarios/regressions/) replays with no violation and every `expect` met. Authored scenarios
+ * carry expectations computed by hand from the documented rules (see each file's description),
+ * so they must also have checked at least one; a regression may consist of invariants only.
+ * New files are picked up automatically: none is skipped.
+ */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadScenario } from "../../scenarios/format.ts";
+import { runScenario } from "../../sim/runner/run.ts";
+
+const SCENARIO_FILE = /\.(json|ya?ml)$/i;
+
+function scenarioFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw e;
+  }
+  return names
+    .filter((n) => SCENARIO_FILE.test(n))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+const AUTHORED = scenarioFiles("scenarios/authored");
+const REGRESSIONS = scenarioFiles("scenarios/regressions");
+
+async function replay(file: string) {
+  const { result } = await runScenario(loadScenario(file), { replay: `npx tradesim replay ${file}` });
+  return result;
+}
+
+function describeViolations(vs: ReadonlyArray<{ invariant: string; message: string }>): string[] {
+  return vs.map((v) => `[${v.invariant}] ${v.message}`);
+}
+
+describe("authored scenarios", () => {
+  it("exist", () => {
+    expect(AUTHORED.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(AUTHORED)("%s replays with every invariant and expect holding", async (file) => {
+    const result = await replay(file);
+    expect(describeViolations(result.violations)).toEqual([]);
+    expect(result.expects.failed).toBe(0);
+    expect(result.expects.checked).toBeGreaterThan(0);
+    expect(result.ok).toBe(true);
+  });
+});
+
+describe("regression scenarios", () => {
+  // An empty folder is fine: it.each over [] would register nothing, so say so explicitly.
+  it("are all listed", () => {
+    expect(REGRESSIONS.every((f) => SCENARIO_FILE.test(f))).toBe(true);
+  });
+
+  it.each(REGRESSIONS)("%s replays with every invariant and expect holding", async (file) => {
+    const result = await replay(file);
+    expect(describeViolations(result.violations)).toEqual([]);
+    expect(result.expects.failed).toBe(0);
+    expect(result.ok).toBe(true);
+  });
+});
