@@ -52,7 +52,8 @@ export class RealClient {
       return { kind: "answer", http: res.status, envelope };
     } catch (err) {
       const e = err as Error;
-      if (e.name === "TimeoutError" || e.name === "AbortError") return { kind: "no-answer", reason: "timeout" };
+      if (e.name === "TimeoutError" || e.name === "AbortError")
+        return { kind: "no-answer", reason: "timeout" };
       // fetch failed: connection refused, reset, or closed by a crashing gateway.
       return { kind: "no-answer", reason: "gateway-down" };
     } finally {

@@ -11,11 +11,10 @@
  * processes are dropped when an environment opens.
  */
 import cassandra from "cassandra-driver";
-import { ddlFor } from "../engine/schema/cql.ts";
-import { TABLES } from "../engine/schema/cql.ts";
 import { Activity } from "../engine/adapters/real/activity.ts";
 import { kafkaLog, type RealLog } from "../engine/adapters/real/kafka.ts";
 import type { Logger } from "../engine/ports/index.ts";
+import { ddlFor, TABLES } from "../engine/schema/cql.ts";
 import { type ServiceEndpoints, servicesUp } from "../scripts/services/control.ts";
 
 /** Namespaces older than this are considered left behind by a dead process. */
@@ -44,6 +43,21 @@ function stampAge(id: string): number | null {
   if (!m) return null;
   const t = Number.parseInt(m[1], 36) * 1000;
   return Number.isFinite(t) ? Date.now() - t : null;
+}
+
+let warningFilterInstalled = false;
+
+/** kafkajs 2.2.4 on Node 24: one harmless TimeoutNegativeWarning per process; keep it off the output. */
+export function filterKafkajsWarning(): void {
+  if (warningFilterInstalled) return;
+  warningFilterInstalled = true;
+  const previous = process.listeners("warning");
+  process.removeAllListeners("warning");
+  process.on("warning", (w) => {
+    if (w.name === "TimeoutNegativeWarning") return;
+    if (previous.length === 0) process.stderr.write(`${w.name}: ${w.message}\n`);
+    for (const l of previous) l(w);
+  });
 }
 
 export class RealEnv {
@@ -86,6 +100,7 @@ export class RealEnv {
    * with the services scripts' message if Java 17 or Maven is missing.
    */
   static async open(opts: EnvOptions = {}): Promise<RealEnv> {
+    filterKafkajsWarning();
     const log = opts.log ?? (() => {});
     const endpoints = await servicesUp({ log });
     const own = opts.keyspace === undefined;

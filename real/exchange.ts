@@ -16,7 +16,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { Activity } from "../engine/adapters/real/activity.ts";
-import { type RealIncarnation, realPorts } from "../engine/adapters/real/index.ts";
+import { kafkaLog, type RealIncarnation, realPorts } from "../engine/adapters/real/index.ts";
 import type { LogCollector } from "../engine/adapters/real/logger.ts";
 import { ensureTopics } from "../engine/common/log.ts";
 import { ensureSchema } from "../engine/common/schema.ts";
@@ -27,7 +27,9 @@ import { MatchingService } from "../engine/me/service.ts";
 import type { Logger } from "../engine/ports/index.ts";
 import { Settlement } from "../engine/settlement/service.ts";
 import { Ubscore } from "../engine/ubscore/service.ts";
+import { TOPIC_SPECS } from "../engine/protocol/topics.ts";
 import type { ServiceEndpoints } from "../scripts/services/control.ts";
+import type { Plant } from "../sim/plants/catalog.ts";
 import type { Credentials } from "../sim/world/client.ts";
 import type { RealFaults } from "./faults.ts";
 
@@ -54,6 +56,8 @@ export interface ExchangeOptions {
   port?: number;
   /** Adapter-level faults armed by scenario steps. */
   faults?: RealFaults;
+  /** Planted bugs whose port wrappers apply (sim/plants; their code patches are the caller's). */
+  plants?: readonly Plant[];
   /** Told when a service dies of an engine error (not a crash the harness asked for). */
   onFailure?: (service: ServiceName, error: string) => void;
   /** Told of crashes the harness causes itself (fault hooks, kafkajs giving up), not scenario steps. */
@@ -118,7 +122,7 @@ export class RealExchange {
   private incarnation(name: string): RealIncarnation {
     const faults = this.opts.faults;
     const service = name as ServiceName;
-    return realPorts({
+    const inc = realPorts({
       name,
       brokers: this.opts.endpoints.kafka.brokers,
       contactPoints: this.opts.endpoints.cassandra.contactPoints,
@@ -128,7 +132,10 @@ export class RealExchange {
       activity: this.activity,
       kafkaHooks: faults && {
         beforeCommit: () => {
-          if ((SERVICE_NAMES as readonly string[]).includes(name) && faults.take("kafka.consumer-crash-before-commit"))
+          if (
+            (SERVICE_NAMES as readonly string[]).includes(name) &&
+            faults.take("kafka.consumer-crash-before-commit")
+          )
             this.crashAndRestartSoon(service, "kafka.consumer-crash-before-commit");
         },
         afterSend: (_topic, idempotent) => {
@@ -147,6 +154,8 @@ export class RealExchange {
         this.crashAndRestartSoon(service, "consumer failure");
       },
     });
+    for (const p of this.opts.plants ?? []) if (p.wrapPorts) inc.ports = p.wrapPorts(name, inc.ports);
+    return inc;
   }
 
   /**
@@ -158,6 +167,7 @@ export class RealExchange {
     try {
       const { log, store, clock, logger } = inc.ports;
       await ensureTopics(log, clock, logger);
+      await this.waitForTopicLeaders();
       await store.connect();
       await ensureSchema(store, this.config, clock, logger);
       for (const [user, c] of users) {
@@ -166,6 +176,33 @@ export class RealExchange {
       }
     } finally {
       await inc.close();
+    }
+  }
+
+  /**
+   * Right after creating topics, the broker may still answer "not the leader" to ListOffsets for
+   * a moment (kafkajs logs each as an ERROR although it retries). Wait for that quietly, so the
+   * services' logs start clean.
+   */
+  private async waitForTopicLeaders(): Promise<void> {
+    const log = kafkaLog({ brokers: this.opts.endpoints.kafka.brokers, topicPrefix: this.topicPrefix });
+    const admin = log.admin();
+    try {
+      await admin.connect();
+      const deadline = Date.now() + 30_000;
+      for (const { topic } of TOPIC_SPECS) {
+        for (;;) {
+          try {
+            await admin.fetchTopicOffsets(topic);
+            break;
+          } catch (err) {
+            if (Date.now() > deadline) throw err;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        }
+      }
+    } finally {
+      await log.close();
     }
   }
 

@@ -18,7 +18,13 @@
  */
 import type { FaultName } from "../sim/faults/catalog.ts";
 
-export type RealFaultAction = "kafka-restart" | "cassandra-restart" | "random-crash" | "armed" | "no-op" | "ignored";
+export type RealFaultAction =
+  | "kafka-restart"
+  | "cassandra-restart"
+  | "random-crash"
+  | "armed"
+  | "no-op"
+  | "ignored";
 
 export function realActionOf(name: FaultName): RealFaultAction {
   switch (name) {

@@ -22,7 +22,8 @@ export function ledgerHeads(rows: readonly Row[]): Map<string, LedgerHead> {
     const key = `${big(r.user_id)}:${Number(r.asset_id)}`;
     const seq = big(r.seq);
     const prev = out.get(key);
-    if (prev === undefined || seq > prev.seq) out.set(key, { seq, avail: big(r.avail), frozen: big(r.frozen) });
+    if (prev === undefined || seq > prev.seq)
+      out.set(key, { seq, avail: big(r.avail), frozen: big(r.frozen) });
   }
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

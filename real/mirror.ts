@@ -5,8 +5,9 @@
  * record from offset 0, index = offset), so invariants/feed.ts polls it unchanged.
  * `syncTo(ends)` waits until the copy holds every record below the given high watermarks.
  */
-import type { ConsumedMessage, Consumer } from "../engine/ports/index.ts";
+
 import type { RealLog } from "../engine/adapters/real/kafka.ts";
+import type { ConsumedMessage, Consumer } from "../engine/ports/index.ts";
 import { TOPIC_SPECS } from "../engine/protocol/topics.ts";
 
 export class KafkaMirror {

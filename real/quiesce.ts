@@ -88,7 +88,8 @@ export class Quiescence {
     await Promise.all(
       TOPIC_SPECS.map(async ({ topic }) => {
         const hw: bigint[] = [];
-        for (const p of await this.admin.fetchTopicOffsets(topic)) hw[p.partition] = BigInt(p.high ?? p.offset);
+        for (const p of await this.admin.fetchTopicOffsets(topic))
+          hw[p.partition] = BigInt(p.high ?? p.offset);
         ends.set(topic, hw);
       }),
     );
@@ -145,7 +146,8 @@ export class Quiescence {
       } else {
         since = null;
       }
-      if (now - t0 > timeoutMs) return { quiet: false, ms: now - t0, polls, ends: last.ends, pending: last.pending };
+      if (now - t0 > timeoutMs)
+        return { quiet: false, ms: now - t0, polls, ends: last.ends, pending: last.pending };
       await new Promise((r) => setTimeout(r, pollMs));
     }
   }

@@ -18,7 +18,7 @@
 import { LogCollector } from "../engine/adapters/real/logger.ts";
 import { defaultConfig, type EngineConfig } from "../engine/config.ts";
 import { SYMBOLS, type SymbolName } from "../engine/domain/symbols.ts";
-import { GROUPS, TOPICS, TOPIC_SPECS } from "../engine/protocol/topics.ts";
+import { GROUPS, TOPIC_SPECS, TOPICS } from "../engine/protocol/topics.ts";
 import { TABLES } from "../engine/schema/cql.ts";
 import { Audit } from "../invariants/auditor.ts";
 import { checkExpect } from "../invariants/expect.ts";
@@ -30,14 +30,15 @@ import { isFaultName, PROFILES } from "../sim/faults/catalog.ts";
 import { RandomSource } from "../sim/kernel/random.ts";
 import { isRequestStep, isRetryable, requestFor } from "../sim/runner/requests.ts";
 import type { RunResult } from "../sim/runner/result.ts";
+import type { Plant } from "../sim/plants/catalog.ts";
 import type { ClientAnswer } from "../sim/world/client.ts";
 import { RealClient } from "./client.ts";
-import { RealEnv } from "./env.ts";
+import { filterKafkajsWarning, RealEnv } from "./env.ts";
 import { RealExchange, SERVICE_NAMES, type ServiceName } from "./exchange.ts";
 import { RealFaults, realActionOf } from "./faults.ts";
 import { type LedgerHead, ledgerHash, ledgerHeads } from "./ledger.ts";
 import { KafkaMirror } from "./mirror.ts";
-import { type QuietOptions, Quiescence } from "./quiesce.ts";
+import { Quiescence, type QuietOptions } from "./quiesce.ts";
 import { StoreSnapshot } from "./snapshot.ts";
 import { RealWorldView } from "./view.ts";
 
@@ -61,6 +62,8 @@ export interface RealRunOptions {
   verbose?: boolean | ((line: string) => void);
   /** Keep the run's topics (default: deleted at the end). */
   keepTopics?: boolean;
+  /** Planted bugs (sim/plants) active during this run: their code patches and port wrappers. */
+  plants?: readonly Plant[];
 }
 
 export interface RealRunDetails {
@@ -102,7 +105,8 @@ const RETRY_GAP_MS = 200;
 function configOf(s: Scenario, keyspace: string): EngineConfig {
   const fees: Partial<EngineConfig["fees"]> = {};
   for (const [sym, f] of Object.entries(s.config?.fees ?? {})) {
-    if (!SYMBOLS.some((x) => x.name === sym)) throw new Error(`config.fees: unknown symbol ${JSON.stringify(sym)}`);
+    if (!SYMBOLS.some((x) => x.name === sym))
+      throw new Error(`config.fees: unknown symbol ${JSON.stringify(sym)}`);
     fees[sym as SymbolName] = f;
   }
   return defaultConfig({ fees: fees as EngineConfig["fees"], keyspace });
@@ -114,20 +118,7 @@ function usersOf(s: Scenario): number[] {
   return [...users].sort((a, b) => a - b);
 }
 
-let warningFilterInstalled = false;
-
-/** kafkajs 2.2.4 on Node 24: one harmless TimeoutNegativeWarning per process; keep it off the output. */
-export function filterKafkajsWarning(): void {
-  if (warningFilterInstalled) return;
-  warningFilterInstalled = true;
-  const previous = process.listeners("warning");
-  process.removeAllListeners("warning");
-  process.on("warning", (w) => {
-    if (w.name === "TimeoutNegativeWarning") return;
-    if (previous.length === 0) process.stderr.write(`${w.name}: ${w.message}\n`);
-    for (const l of previous) l(w);
-  });
-}
+export { filterKafkajsWarning };
 
 export async function runReal(scenario: Scenario, opts: RealRunOptions): Promise<RealRunResult> {
   return (await runRealScenario(scenario, opts)).result;
@@ -153,9 +144,11 @@ export async function runRealScenario(scenario: Scenario, opts: RealRunOptions):
       throw new Error(`real mode cannot start Kafka and Cassandra: ${(err as Error).message}`);
     }
   }
+  const undo = (opts.plants ?? []).flatMap((p) => (p.patch ? [p.patch()] : []));
   try {
     return await runIn(env, scenario, opts, logs, t0);
   } finally {
+    for (const u of undo.reverse()) u();
     if (ownEnv) await env.close();
   }
 }
@@ -185,6 +178,7 @@ async function runIn(
     logs,
     activity: env.activity,
     faults,
+    plants: opts.plants,
   });
   const client = new RealClient(() => exchange.url());
   const observer = env.observer(prefix);
@@ -221,9 +215,13 @@ async function runIn(
     if (!q.quiet) {
       qstats.timeouts++;
       stuck = true;
-      audit.report("liveness", `the pipeline was not quiet ${q.ms} ms after ${what}: ${q.pending.slice(0, 6).join("; ")}`, {
-        pending: q.pending.slice(0, 20).join("; "),
-      });
+      audit.report(
+        "liveness",
+        `the pipeline was not quiet ${q.ms} ms after ${what}: ${q.pending.slice(0, 6).join("; ")}`,
+        {
+          pending: q.pending.slice(0, 20).join("; "),
+        },
+      );
       return;
     }
     ends = q.ends;
@@ -277,7 +275,10 @@ async function runIn(
     const users = usersOf(scenario);
     const creds = users.map((u) => {
       const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("hex");
-      return [u, { key: `key-${u}-${prefix.slice(4, -1)}`, secret }] as [number, { key: string; secret: string }];
+      return [u, { key: `key-${u}-${prefix.slice(4, -1)}`, secret }] as [
+        number,
+        { key: string; secret: string },
+      ];
     });
     await exchange.bootstrap(creds);
     await admin.connect();
@@ -385,7 +386,10 @@ async function runIn(
         case "expect":
           break;
       }
-      await settle(`steps[${i}] (${step.op})`, { quiescent: step.op === "expect", timeoutMs: restartTimeoutMs });
+      await settle(`steps[${i}] (${step.op})`, {
+        quiescent: step.op === "expect",
+        timeoutMs: restartTimeoutMs,
+      });
       if (step.op === "expect" && !stuck) {
         const before = audit.violations.length;
         await checkExpect(view.asWorld(), audit, step, i);
@@ -411,9 +415,16 @@ async function runIn(
       await settle("the restarts of the drain", { quiescent: false });
       const u = exchange.live.ubscore;
       if (u !== null && !stuck) {
-        const open = [...u.state.orders.values()].sort((a, b) => (BigInt(a.order_id) < BigInt(b.order_id) ? -1 : 1));
+        const open = [...u.state.orders.values()].sort((a, b) =>
+          BigInt(a.order_id) < BigInt(b.order_id) ? -1 : 1,
+        );
         for (const o of open)
-          await send(-1, { op: "cancel", user: o.user_id, order_id: o.order_id, request_id: `drain-cancel-${o.order_id}` });
+          await send(-1, {
+            op: "cancel",
+            user: o.user_id,
+            order_id: o.order_id,
+            request_id: `drain-cancel-${o.order_id}`,
+          });
         await settle("the drain's cancels", { quiescent: true });
         if (!stuck) await audit.atEnd();
       }
@@ -445,7 +456,10 @@ async function runIn(
   let messages = 0;
   for (const { topic } of TOPIC_SPECS) for (const hw of ends.get(topic) ?? []) messages += Number(hw);
   if (mirror.gaps.length > 0)
-    audit.report("messages-well-formed", `the harness's copy of the topics has gaps: ${mirror.gaps.slice(0, 3).join("; ")}`);
+    audit.report(
+      "messages-well-formed",
+      `the harness's copy of the topics has gaps: ${mirror.gaps.slice(0, 3).join("; ")}`,
+    );
   const result: RealRunResult = {
     name: scenario.name,
     seed,

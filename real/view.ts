@@ -7,6 +7,7 @@
  * family runs unchanged in real mode.
  */
 import type { EngineConfig } from "../engine/config.ts";
+import { TABLES } from "../engine/schema/cql.ts";
 import type { SimScylla } from "../sim/scylla/index.ts";
 import type { ClientAnswer, ClientRequest, Credentials } from "../sim/world/client.ts";
 import type { World } from "../sim/world/world.ts";
@@ -14,7 +15,6 @@ import type { RealClient } from "./client.ts";
 import type { Live, RealExchange } from "./exchange.ts";
 import type { KafkaMirror } from "./mirror.ts";
 import type { StoreSnapshot } from "./snapshot.ts";
-import { TABLES } from "../engine/schema/cql.ts";
 
 export class RealWorldView {
   readonly sched: { random: { seed: string }; step: number; note(text: string): void };

@@ -194,7 +194,7 @@ ${traceTable(f.window, idx, f.failingStep, `failure-${idx}-step`)}
 <h4>Balances over time: ${esc(f.usersFrom === "violation" ? "the users named by the violation" : f.usersFrom)}</h4>
 <p class="muted">From <code>balance.events</code>, by the scheduler step that appended each event: avail on the left axis, frozen on the right; the dashed red line is the failing step.</p>
 <div class="charts">${chartsHtml}</div>
-<h4>Ledger rows of the partition that broke</h4>
+<h4>Ledger rows of the partition that broke (the one the violation names)</h4>
 ${ledgerTables(f)}
 ${
   others.length > 0

@@ -203,7 +203,9 @@ export class MatchingService {
   async start(): Promise<void> {
     const { log, clock, logger } = this.ports;
     const warn = (msg: string) => logger.warn(`me: ${msg}`);
-    this.producer = log.producer();
+    // Idempotent: the broker drops a retried duplicate, and a lost acknowledgement is retried
+    // instead of failing the send (the single writer must never give up on an output).
+    this.producer = log.producer({ idempotent: true });
     await connectWithRetry("me producer", this.producer, clock, logger);
 
     // 1. What has been answered already: per symbol the last output_seq and its input.

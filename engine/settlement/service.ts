@@ -14,6 +14,7 @@
  */
 import { commitBestEffort, forever, Mutex } from "../common/log.ts";
 import {
+  batchWithRetry,
   connectWithRetry,
   executeWithRetry,
   isRetriableLogError,
@@ -40,6 +41,11 @@ export interface Write {
   query: string;
   params: CqlValue[];
   options?: QueryOptions;
+  /**
+   * Statements written together as one UNLOGGED batch (a trade's three rows). The batch may be
+   * applied in part if the coordinator fails; every row is idempotent, so the retry completes it.
+   */
+  batch?: Array<{ query: string; params: CqlValue[] }>;
 }
 
 /** Events per engine output are numbered within it; the write timestamp is output_seq * this + index. */
@@ -110,7 +116,8 @@ export class SettlementWriter {
         const makerFeeAsset = takerBuys ? sym.quote.id : sym.base.id;
         const takerFeeAsset = takerBuys ? sym.base.id : sym.quote.id;
         const tradeId = `${sym.id}:${ev.trade_id}`;
-        writes.push({
+        const tradeRows: Array<{ query: string; params: CqlValue[] }> = [];
+        tradeRows.push({
           query: `INSERT INTO ${this.t(TABLES.trades)} (trade_id, symbol_id, output_seq, price, qty, quote_qty, taker_side, maker_order_id, maker_user_id, maker_fee, taker_order_id, taker_user_id, taker_fee, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           params: [
             tradeId,
@@ -134,7 +141,7 @@ export class SettlementWriter {
           [ev.taker_user_id, ev.taker_order_id, ev.taker_side, "taker", takerFee, takerFeeAsset],
         ];
         for (const [user, orderId, side, role, f, feeAsset] of sides) {
-          writes.push({
+          tradeRows.push({
             query: `INSERT INTO ${this.t(TABLES.userTrades)} (user_id, symbol_id, trade_id, output_seq, order_id, side, role, price, qty, quote_qty, fee, fee_asset_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             params: [
               BigInt(user),
@@ -153,6 +160,7 @@ export class SettlementWriter {
             ],
           });
         }
+        writes.push({ query: "BATCH", params: [], batch: tradeRows, options: { logged: false } });
         // A resting maker partly filled gets no order event: record its progress here.
         if (ev.maker_remaining !== "0") {
           writes.push(
@@ -176,7 +184,9 @@ export class SettlementWriter {
   result(r: OpResult): Write[] {
     const writes: Write[] = [
       {
-        query: `INSERT INTO ${this.t(TABLES.requests)} (user_id, request_id, kind, status, reason, order_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        // The first verdict of a request is final: a conditional insert, so a redelivered or
+        // retried write never replaces it (a timed-out attempt's retry finds its own row).
+        query: `INSERT INTO ${this.t(TABLES.requests)} (user_id, request_id, kind, status, reason, order_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
         params: [
           BigInt(r.user_id),
           r.request_id,
@@ -317,7 +327,9 @@ export class Settlement {
       await runLimited(
         writes.map(
           (w) => () =>
-            executeWithRetry(store, w.query, w.params, clock, logger, { prepare: true, ...w.options }),
+            w.batch
+              ? batchWithRetry(store, w.batch, clock, logger, { prepare: true, ...w.options })
+              : executeWithRetry(store, w.query, w.params, clock, logger, { prepare: true, ...w.options }),
         ),
         this.concurrency,
       );

@@ -50,7 +50,9 @@ export class Ubscore {
   /** Recovers and starts consuming; resolves once the consumer runs. */
   async start(): Promise<void> {
     const { log, clock, random, logger } = this.ports;
-    this.producer = log.producer();
+    // Idempotent: the broker drops a retried duplicate, and a lost acknowledgement is retried
+    // instead of failing the send (the single writer must never give up on an output).
+    this.producer = log.producer({ idempotent: true });
     await connectWithRetry("ubscore producer", this.producer, clock, logger);
 
     // 1. Open a new epoch: everything a dead incarnation appends after this marker is ignored.

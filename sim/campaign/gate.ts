@@ -113,7 +113,8 @@ export async function runGate(cfg: GateConfig): Promise<GateRun> {
     const j = queue.shift();
     if (j !== undefined) return j;
     if (cfg.seeds.to !== null && seed > cfg.seeds.to) return undefined;
-    if (performance.now() >= deadline) {
+    // The first seed always starts, however small the budget.
+    if (lastSeed !== null && performance.now() >= deadline) {
       budgetSpent = true;
       return undefined;
     }

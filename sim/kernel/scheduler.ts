@@ -159,14 +159,21 @@ export class Scheduler {
    * lets it progress before every step (completely before virtual time moves on), so that work
    * advances in lock-step with virtual time instead of stalling behind a tight loop of
    * synchronous events, and a client's timeout never fires while the gateway is still working.
+   * `abandon` settles when the owner stops waiting (a client timeout).
    */
-  external<T>(work: Promise<T>): Promise<T> {
+  external<T>(work: Promise<T>, abandon?: Promise<unknown>): Promise<T> {
     this.externalInFlight++;
+    let counted = true;
     const done = () => {
+      if (!counted) return;
+      counted = false;
       this.externalInFlight--;
       this.woke = true;
     };
     work.then(done, done);
+    // Work that will never finish (a request to a crashed gateway) stops counting when its
+    // owner gives up on it.
+    abandon?.then(done, done);
     return work;
   }
 
@@ -192,17 +199,22 @@ export class Scheduler {
     for (;;) {
       if (until?.()) return "until";
       const next = this.queue.peek();
-      if (next === undefined) {
-        // Idle, unless deferred library work (a macrotask) schedules more.
+      if (next === undefined || (maxTime !== undefined && next.time > maxTime)) {
+        // Nothing left within bounds. Before declaring the world idle or moving the clock to
+        // maxTime, let woken continuations and library work (ticks, macrotasks) finish: they
+        // may schedule events that are within bounds.
+        const scheduled = this.seq;
         await macrotaskTurn();
         if (this.woke) {
           this.woke = false;
           await microtaskDrain();
         }
-        if (this.queue.size === 0) return "idle";
-        continue;
+        if (until?.()) return "until";
+        if (this.seq !== scheduled) continue;
+        if (maxTime === undefined) return "idle";
+        this.nowUs = Math.max(this.nowUs, maxTime);
+        return "max-time";
       }
-      if (maxTime !== undefined && next.time > maxTime) return "max-time";
       if (this.step >= stepLimit) return "max-steps";
       if (this.externalInFlight > 0) {
         // Library work moves by ticks, not events: let it run to a standstill before virtual

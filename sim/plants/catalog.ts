@@ -5,8 +5,9 @@
  * run. `tradesim run|campaign|replay --plant NAME` shows the invariants catch each one; the test
  * suite proves it for every plant.
  */
-import type { CqlValue, Ports, QueryOptions, Store } from "../../engine/ports/index.ts";
+
 import { MatchingService } from "../../engine/me/service.ts";
+import type { CqlValue, Ports, QueryOptions, Store } from "../../engine/ports/index.ts";
 import { UbscoreState } from "../../engine/ubscore/state.ts";
 
 export interface Plant {
@@ -115,7 +116,13 @@ export const PLANTS: readonly Plant[] = [
     wrapPorts: (service, ports) =>
       service !== "gateway"
         ? ports
-        : { ...ports, store: rewriteStore(ports.store, (q, p) => [q.replace(/\btrading\.balance_ledger\b/, "exchange.balance_ledger"), p]) },
+        : {
+            ...ports,
+            store: rewriteStore(ports.store, (q, p) => [
+              q.replace(/\btrading\.balance_ledger\b/, "exchange.balance_ledger"),
+              p,
+            ]),
+          },
   },
 ];
 
@@ -123,6 +130,7 @@ export const PLANT_NAMES = PLANTS.map((p) => p.name);
 
 export function plantByName(name: string): Plant {
   const p = PLANTS.find((x) => x.name === name);
-  if (p === undefined) throw new RangeError(`unknown plant ${JSON.stringify(name)} (known: ${PLANT_NAMES.join(", ")})`);
+  if (p === undefined)
+    throw new RangeError(`unknown plant ${JSON.stringify(name)} (known: ${PLANT_NAMES.join(", ")})`);
   return p;
 }

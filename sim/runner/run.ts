@@ -9,13 +9,13 @@
 import { defaultConfig, type EngineConfig } from "../../engine/config.ts";
 import { SYMBOLS, type SymbolName } from "../../engine/domain/symbols.ts";
 import { GROUPS } from "../../engine/protocol/topics.ts";
-import type { Plant } from "../plants/catalog.ts";
 import { Audit } from "../../invariants/auditor.ts";
 import { checkExpect } from "../../invariants/expect.ts";
 import { ALL_INVARIANTS } from "../../invariants/index.ts";
 import type { Invariant } from "../../invariants/types.ts";
 import type { Scenario, Step } from "../../scenarios/format.ts";
 import { isFaultName, PROFILES } from "../faults/catalog.ts";
+import type { Plant } from "../plants/catalog.ts";
 import type { ClientAnswer } from "../world/client.ts";
 import { World } from "../world/world.ts";
 import { isRequestStep, isRetryable, requestFor } from "./requests.ts";
@@ -226,15 +226,23 @@ async function runScenarioIn(scenario: Scenario, opts: RunOptions): Promise<RunH
         await run(undefined, sched.now() + step.ms * 1000);
         break;
       case "read": {
-        const path = { balance: "/api/user/balance", orders: "/api/user/order_history", trades: "/api/user/trade_history" }[step.what];
+        const path = {
+          balance: "/api/user/balance",
+          orders: "/api/user/order_history",
+          trades: "/api/user/trade_history",
+        }[step.what];
         const query: Record<string, string | number> = { user_id: step.user };
         if (step.what !== "balance") query.symbol = step.symbol ?? "BTC_USDT";
         const a = await world.ask(step.user, { method: "GET", path, query });
         if (a.kind === "answer" && a.envelope.status !== 0 && !isRetryable(a.envelope.status))
-          audit.report("reads", `steps[${i}]: GET ${path} for user ${step.user} answered ${a.envelope.status} ${a.envelope.msg}`, {
-            status: a.envelope.status,
-            msg: a.envelope.msg,
-          });
+          audit.report(
+            "reads",
+            `steps[${i}]: GET ${path} for user ${step.user} answered ${a.envelope.status} ${a.envelope.msg}`,
+            {
+              status: a.envelope.status,
+              msg: a.envelope.msg,
+            },
+          );
         break;
       }
       case "expect": {

@@ -66,9 +66,10 @@ export class SimClient {
           url: signed.url,
           headers: signed.headers,
           // A stream body, not a string: the injection library ends a string payload with
-        // setImmediate, but a pre-ended stream only needs ticks, which the kernel drains.
-        payload: streamOf(signed.body),
+          // setImmediate, but a pre-ended stream only needs ticks, which the kernel drains.
+          payload: streamOf(signed.body),
         }),
+        d.promise,
       )
       .then(
         (res) => {

@@ -21,12 +21,14 @@ import { SimKafka } from "../kafka/index.ts";
 import { SimProcess } from "../kernel/process.ts";
 import { Scheduler } from "../kernel/scheduler.ts";
 import { Trace } from "../kernel/trace.ts";
+import type { Plant } from "../plants/catalog.ts";
 import { simClock } from "../ports/clock.ts";
 import { simRandom } from "../ports/random.ts";
 import { SimScylla } from "../scylla/index.ts";
 import { type ClientAnswer, type ClientRequest, type Credentials, SimClient } from "./client.ts";
-import type { Plant } from "../plants/catalog.ts";
 import { traceLogger } from "./logger.ts";
+
+export const KAFKA_REQUEST_TIMEOUT_MS = 5_000;
 
 export const SERVICE_NAMES = ["gateway", "ubscore", "matching", "settlement"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -87,7 +89,9 @@ export class World {
       trace: new Trace({ keepEntries: opts.keepTraceEntries, keepStepHashes: opts.keepStepHashes }),
     });
     this.faults = new FaultInjector(this.sched, opts.rates);
-    this.kafka = new SimKafka(this.sched, this.faults);
+    // A 5 s request timeout (kafkajs's default is 30 s): the real adapters use the same, so a lost
+    // acknowledgement stalls a service for seconds, not minutes.
+    this.kafka = new SimKafka(this.sched, this.faults, { requestTimeoutMs: KAFKA_REQUEST_TIMEOUT_MS });
     this.kafka.onConsumerCrashOpportunity = (proc) =>
       this.crashFor(proc, "kafka.consumer-crash-before-commit");
     this.scylla = new SimScylla(this.sched, this.faults);

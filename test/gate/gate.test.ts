@@ -193,6 +193,32 @@ describe("tradesim gate", () => {
     expect(html).toContain("npx tradesim run --seed 1 --ops 40 --profile default --plant ledger-ms-key");
   }, 300_000);
 
+  it("with --budget keeps starting seeds until the time is spent, both profiles of a seed together", async () => {
+    const out = tempDir("gate-budget");
+    const r = await gate([
+      "--budget",
+      "1s",
+      "--ops",
+      "20",
+      "--no-default-scenarios",
+      "--no-baseline",
+      "--out",
+      out,
+    ]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const report = readReport(join(out, "latest"));
+    expect(report.options.budget).toBe("1s");
+    const seeds = report.items.map((i) => i.id);
+    const n = report.seedsRun!.count;
+    expect(n).toBeGreaterThanOrEqual(1); // the first seed always starts
+    expect(report.seedsRun).toEqual({ from: 1, to: n, count: n });
+    expect(seeds).toEqual(
+      Array.from({ length: n }, (_, i) => [`seed/default/${i + 1}`, `seed/all/${i + 1}`]).flat(),
+    );
+    checkJunitCounts(parseXml(readFileSync(join(out, "latest/junit.xml"), "utf8")));
+    expect(readFileSync(join(out, "latest/summary.md"), "utf8")).toContain("budget 1s");
+  }, 120_000);
+
   it("rejects bad usage with exit 2 and a message naming the flag or file", async () => {
     const dir = tempDir("gate-usage");
     const badBaseline = join(dir, "bad.json");

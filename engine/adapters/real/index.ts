@@ -5,7 +5,12 @@
  */
 import type { Logger, Ports } from "../../ports/index.ts";
 import type { Activity } from "./activity.ts";
-import { type CassandraStoreOptions, cassandraStore, type RealStore, type StoreFaultHooks } from "./cassandra.ts";
+import {
+  type CassandraStoreOptions,
+  cassandraStore,
+  type RealStore,
+  type StoreFaultHooks,
+} from "./cassandra.ts";
 import { realClock } from "./clock.ts";
 import { type KafkaFaultHooks, type KafkaLogOptions, kafkaLog, type RealLog } from "./kafka.ts";
 import { Life } from "./life.ts";
@@ -14,7 +19,14 @@ import { realRandom } from "./random.ts";
 export { Activity } from "./activity.ts";
 export { cassandraStore, RealStore, type StoreFaultHooks } from "./cassandra.ts";
 export { realClock } from "./clock.ts";
-export { type KafkaFaultHooks, type KafkaLogOptions, kafkaLog, Namespace, RealAdmin, RealLog } from "./kafka.ts";
+export {
+  type KafkaFaultHooks,
+  type KafkaLogOptions,
+  kafkaLog,
+  Namespace,
+  RealAdmin,
+  RealLog,
+} from "./kafka.ts";
 export { immortal, Life } from "./life.ts";
 export { consoleLogger, LogCollector } from "./logger.ts";
 export { realRandom } from "./random.ts";

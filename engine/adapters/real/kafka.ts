@@ -25,16 +25,16 @@
  * armed with a negative delay): known and harmless; the real-mode harness filters it.
  */
 import {
+  type IHeaders,
   type Admin as KAdmin,
+  Kafka,
+  type KafkaMessage,
   type Consumer as KConsumer,
   type EachBatchPayload as KEachBatchPayload,
   type EachMessagePayload as KEachMessagePayload,
-  type IHeaders,
-  Kafka,
-  type KafkaMessage,
+  type Producer as KProducer,
   type LogEntry,
   logLevel,
-  type Producer as KProducer,
   Partitioners,
   type RetryOptions,
 } from "kafkajs";
@@ -163,7 +163,9 @@ function consumed(m: KafkaMessage): ConsumedMessage {
 
 /** An error shaped like kafkajs's request timeout (the real-mode `kafka.send-timeout-appended`). */
 function requestTimeout(topic: string): Error {
-  const e = new Error(`Request Produce(key: 0, version: 7) timed out (injected after the append to ${topic})`);
+  const e = new Error(
+    `Request Produce(key: 0, version: 7) timed out (injected after the append to ${topic})`,
+  );
   e.name = "KafkaJSRequestTimeoutError";
   (e as Error & { retriable: boolean }).retriable = true;
   return e;
@@ -372,7 +374,10 @@ class RealConsumer implements Consumer {
 
   subscribe(s: { topics: string[]; fromBeginning?: boolean }): Promise<void> {
     return this.life.guard(async () => {
-      await this.c.subscribe({ topics: s.topics.map((t) => this.ns.topic(t)), fromBeginning: s.fromBeginning });
+      await this.c.subscribe({
+        topics: s.topics.map((t) => this.ns.topic(t)),
+        fromBeginning: s.fromBeginning,
+      });
       for (const t of s.topics) this.topics.add(t);
     });
   }
@@ -427,7 +432,9 @@ class RealConsumer implements Consumer {
       },
       heartbeat: () => this.life.guard(() => p.heartbeat()),
       commitOffsetsIfNecessary: (offsets?: unknown) =>
-        this.life.guard(() => p.commitOffsetsIfNecessary(offsets as Parameters<typeof p.commitOffsetsIfNecessary>[0])),
+        this.life.guard(() =>
+          p.commitOffsetsIfNecessary(offsets as Parameters<typeof p.commitOffsetsIfNecessary>[0]),
+        ),
       isRunning: () => !this.life.dead && p.isRunning(),
       isStale: () => this.life.dead || p.isStale(),
     };
@@ -534,7 +541,9 @@ export class RealAdmin implements Admin {
 
   /** Not in the port: deletes topics of this namespace (harness clean-up). */
   deleteTopics(topics: string[], timeout = 30_000): Promise<void> {
-    return this.life.guard(() => this.a.deleteTopics({ topics: topics.map((t) => this.ns.topic(t)), timeout }));
+    return this.life.guard(() =>
+      this.a.deleteTopics({ topics: topics.map((t) => this.ns.topic(t)), timeout }),
+    );
   }
 
   /** Not in the port: deletes consumer groups of this namespace (harness clean-up). */

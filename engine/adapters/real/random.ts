@@ -12,7 +12,8 @@ export function realRandom(): Random {
       return Number(randomBytes(8).readBigUInt64BE() % BigInt(n));
     },
     hex(length: number): string {
-      if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`random.hex: bad length ${length}`);
+      if (!Number.isSafeInteger(length) || length < 0)
+        throw new RangeError(`random.hex: bad length ${length}`);
       return randomBytes(Math.ceil(length / 2))
         .toString("hex")
         .slice(0, length);
