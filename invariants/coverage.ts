@@ -16,7 +16,7 @@ export const RARE_EVENTS = {
   "market-unfilled": "a market order could not fill completely",
   "withdraw-rejected": "a withdrawal was rejected as not covered",
   "balance-exactly-zero": "a user's balance of an asset returned to exactly zero",
-  "duplicate-output-delivered": "an engine output was appended twice (a retried send) and deduplicated",
+  "duplicate-output-delivered": "a message was appended twice (an engine output, or a balance event re-published after a UBSCore restart) and its consumers deduplicated it",
   "retried-request-id": "a request id reached UBSCore more than once",
   "crash-with-uncommitted-input": "a service crashed with input it had consumed but not committed",
   "client-retry": "a client retried a request with the same request id",
@@ -27,6 +27,7 @@ export type RareEvent = keyof typeof RARE_EVENTS;
 export class Coverage {
   private readonly n = new Map<RareEvent, number>();
   private readonly seenOutputs = new Set<string>();
+  private readonly seenBalanceEvents = new Set<string>();
   private readonly seenRequests = new Set<string>();
   private readonly filled = new Set<string>();
 
@@ -65,6 +66,9 @@ export class Coverage {
       else this.seenRequests.add(key);
     }
     for (const { msg: e } of feed.balanceEvents) {
+      const key = `${e.user_id}:${e.asset_id}:${e.seq}`;
+      if (this.seenBalanceEvents.has(key)) this.hit("duplicate-output-delivered");
+      else this.seenBalanceEvents.add(key);
       if (
         e.user_id > 0 &&
         e.avail === "0" &&

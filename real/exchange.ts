@@ -145,8 +145,11 @@ export class RealExchange {
         },
       },
       storeHooks: faults && {
-        afterWrite: (query) =>
-          /\bIF\b/i.test(query) && faults.take("scylla.lwt-retry-sees-own-row") ? "timeout" : undefined,
+        onWrite: (query) => {
+          if (/\bIF\b/i.test(query) && faults.take("scylla.lwt-retry-sees-own-row")) return "applied";
+          if (faults.take("scylla.write-timeout")) return faults.writeOutcome();
+          return undefined;
+        },
       },
       onConsumerFailure: (groupId, error) => {
         if (!(SERVICE_NAMES as readonly string[]).includes(name)) return;

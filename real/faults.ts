@@ -5,7 +5,8 @@
  * | fault (scenario step)                | real mode                                                                                 |
  * | ------------------------------------ | ----------------------------------------------------------------------------------------- |
  * | `kafka.broker-unavailable`           | the Kafka broker restarts (`restartKafka()`: SIGTERM, start on the same data); `ms` unused |
- * | `scylla.write-timeout`               | Cassandra restarts (`restartCassandra()`: SIGTERM, drain, start on the same data)         |
+ * | `scylla.write-timeout` with `ms`     | Cassandra restarts (`restartCassandra()`: SIGTERM, drain, start on the same data)         |
+ * | `scylla.write-timeout` without `ms`  | the next `times` writes time out: applied or not sent (seeded), the client cannot tell    |
  * | `process.crash`                      | a service (seeded choice) crashes at once and restarts (`times` crashes)                  |
  * | `kafka.consumer-crash-before-commit` | the next `times` commits of any engine consumer crash its service just before the commit  |
  * | `kafka.send-timeout-appended`        | the next `times` acknowledged sends answer a request timeout anyway (appended)            |
@@ -17,6 +18,7 @@
  * Profiles' random rates are not applied in real mode: only a scenario's explicit steps inject.
  */
 import type { FaultName } from "../sim/faults/catalog.ts";
+import type { Rng } from "../sim/kernel/random.ts";
 
 export type RealFaultAction =
   | "kafka-restart"
@@ -26,12 +28,13 @@ export type RealFaultAction =
   | "no-op"
   | "ignored";
 
-export function realActionOf(name: FaultName): RealFaultAction {
+/** What a scenario's fault step does in real mode (`ms` is the step's duration field). */
+export function realActionOf(name: FaultName, ms?: number): RealFaultAction {
   switch (name) {
     case "kafka.broker-unavailable":
       return "kafka-restart";
     case "scylla.write-timeout":
-      return "cassandra-restart";
+      return ms === undefined ? "armed" : "cassandra-restart";
     case "process.crash":
       return "random-crash";
     case "kafka.consumer-crash-before-commit":
@@ -53,6 +56,16 @@ export class RealFaults {
   private readonly armed = new Map<string, number>();
   readonly fired: Record<string, number> = {};
   readonly ignored: Record<string, number> = {};
+  private readonly rng: Rng;
+
+  /** `rng` decides the outcome of injected write timeouts (applied or not). */
+  constructor(rng: Rng) {
+    this.rng = rng;
+  }
+
+  writeOutcome(): "lost" | "applied" {
+    return this.rng.chance(0.5) ? "applied" : "lost";
+  }
 
   arm(name: FaultName, times: number): void {
     this.armed.set(name, (this.armed.get(name) ?? 0) + times);

@@ -167,7 +167,7 @@ async function runIn(
   await env.beginRun();
   const config = configOf(scenario, env.keyspace);
   const prefix = env.newTopicPrefix();
-  const faults = new RealFaults();
+  const faults = new RealFaults(new RandomSource(seed).stream("real/write-timeout"));
   const crashes: Array<{ op: number; service: string }> = [];
   let currentOp = 0;
   const exchange = new RealExchange({
@@ -332,14 +332,14 @@ async function runIn(
         case "fault": {
           if (!isFaultName(step.name)) throw new Error(`unknown fault ${step.name}`);
           const times = step.times ?? 1;
-          switch (realActionOf(step.name)) {
+          switch (realActionOf(step.name, step.ms)) {
             case "kafka-restart":
-              for (let k = 0; k < times; k++) await restartInfra("kafka");
+              await restartInfra("kafka");
               faults.count(step.name);
               restartTimeoutMs = restartTimeout;
               break;
             case "cassandra-restart":
-              for (let k = 0; k < times; k++) await restartInfra("cassandra");
+              await restartInfra("cassandra");
               faults.count(step.name);
               restartTimeoutMs = restartTimeout;
               break;

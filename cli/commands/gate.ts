@@ -8,8 +8,8 @@
  * Exit 0: everything held and nothing regressed; 1: a violation, a failed expect, a run that
  * could not complete, or a regression against the baseline; 2: bad usage or bad input.
  */
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { writeGateReports } from "../../report/write.ts";
@@ -170,8 +170,10 @@ export function register(program: Command): void {
           try {
             baseline = { file: baselineFile, data: loadBaseline(baselineFile) };
           } catch (e) {
-            if (e instanceof BaselineError) throw new UsageError(`--baseline: ${e.message}`);
-            throw e;
+            if (!(e instanceof BaselineError)) throw e;
+            // Replacing an unreadable (or older) baseline is what --update-baseline is for.
+            if (!flags.updateBaseline) throw new UsageError(`--baseline: ${e.message}`);
+            console.error(`gate: warning: ${e.message}; it will be replaced`);
           }
         }
       }
@@ -257,6 +259,7 @@ export function register(program: Command): void {
             messagesPerSecond: report.totals.messagesPerSecond,
           },
         });
+        mkdirSync(dirname(resolve(baselineFile)), { recursive: true });
         writeFileSync(baselineFile, `${JSON.stringify(b, null, 2)}\n`);
         report.baselineWritten = baselineFile;
       }

@@ -57,9 +57,7 @@ function home(x: number, bits: number): number {
 }
 
 function nulls<V>(n: number): (V | null)[] {
-  const a: (V | null)[] = [];
-  for (let i = 0; i < n; i++) a.push(null);
-  return a;
+  return new Array<V | null>(n).fill(null);
 }
 
 export class OrderTable<V extends Slotted> {

@@ -152,10 +152,12 @@ export class Matcher {
 
   /** qty > 0, a multiple of the lot, within int64. */
   private validQty(qty: bigint): boolean {
-    if (typeof qty !== "bigint" || qty <= 0n) return false;
-    // Fast path: both exact doubles, so % on them is exact.
-    if (qty <= 9007199254740991n && this.lotNum <= 9007199254740991) return Number(qty) % this.lotNum === 0;
-    return qty <= INT64_MAX && qty % this.lot === 0n;
+    if (typeof qty !== "bigint") return false;
+    // Fast path, no bigint comparison: Number(qty) is exact below 2^53 (and any larger bigint
+    // converts to >= 2^53), and % on exact integer doubles is exact.
+    const n = Number(qty);
+    if (n > 0 && n <= 9007199254740991 && this.lotNum <= 9007199254740991) return n % this.lotNum === 0;
+    return qty > 0n && qty <= INT64_MAX && qty % this.lot === 0n;
   }
 
   private place(c: PlaceCommand, out: MatchEvent[]): void {
@@ -188,7 +190,7 @@ export class Matcher {
     } else if (!this.validQty(qty)) {
       invalid = "invalid-qty";
     } else if (!isMarket) {
-      if (typeof price !== "bigint" || price > INT64_MAX || (ticks = this.book.ticksOf(price)) < 0) {
+      if (typeof price !== "bigint" || (ticks = this.book.ticksOf(price)) < 0) {
         invalid = "invalid-price";
       } else if (quoteLimit !== null) {
         invalid = "invalid-quote-limit";
@@ -211,8 +213,9 @@ export class Matcher {
     const opp = side === "Buy" ? book.asks : book.bids;
     // A level of the opposite side crosses iff its key >= bound (keys: higher = better for its owner).
     const bound = isMarket ? Number.NEGATIVE_INFINITY : side === "Buy" ? -ticks : ticks;
-    // Remaining quote budget of a market buy; -1 = unbounded.
-    let left = isMarket && side === "Buy" ? (quoteLimit as bigint) : -1n;
+    // A market buy is bounded by its quote_limit; `left` is what remains of it.
+    const bounded = isMarket && side === "Buy";
+    let left = bounded ? (quoteLimit as bigint) : 0n;
 
     if (postOnly) {
       const best = opp.best();
@@ -222,7 +225,7 @@ export class Matcher {
       }
     }
     if (tif === "FOK") {
-      const why = this.fokCheck(opp, bound, user, qty, left);
+      const why = this.fokCheck(opp, bound, user, qty, bounded ? left : -1n);
       if (why !== null) {
         out.push(orderEvent(id, user, side, "Cancelled", why, 0n, 0n, qty));
         return;
@@ -245,7 +248,7 @@ export class Matcher {
         let take = bmin(m.remaining, rem);
         let cost = quoteCost(p, take, bd);
         let budgetBound = false;
-        if (left >= 0n && cost > left) {
+        if (bounded && cost > left) {
           take = maxQtyForQuote(p, left, bd, this.lot);
           if (take === 0n) break outer;
           cost = quoteCost(p, take, bd);
@@ -253,7 +256,7 @@ export class Matcher {
         }
         m.remaining -= take;
         rem -= take;
-        if (left >= 0n) left -= cost;
+        if (bounded) left -= cost;
         const tradeId = this.nextTradeId++;
         out.push({
           type: "fill",

@@ -17,6 +17,8 @@
 import { DETACHED, OrderTable } from "./id-tables.ts";
 import type { LevelSnapshot, OrderId, Side, UserId } from "./types.ts";
 
+const INT64_MAX = 2n ** 63n - 1n;
+
 export class RestingOrder {
   id: OrderId;
   user: UserId;
@@ -132,16 +134,16 @@ export class OrderBook {
 
   /**
    * The price in ticks as an exact JS number, or -1 when `price` is not a positive multiple of
-   * the tick or its tick count is not a safe integer.
+   * the tick, exceeds int64, or its tick count is not a safe integer.
    */
   ticksOf(price: bigint): number {
-    if (price <= 0n) return -1;
-    // Fast path: both exact doubles, so % and / on them are exact.
-    if (price <= 9007199254740991n && this.tickNum <= 9007199254740991) {
-      const p = Number(price);
+    // Fast path, no bigint comparison: Number(price) is exact below 2^53 (and any larger
+    // bigint converts to >= 2^53), and % and / on exact integer doubles are exact.
+    const p = Number(price);
+    if (p > 0 && p <= 9007199254740991 && this.tickNum <= 9007199254740991) {
       return p % this.tickNum === 0 ? p / this.tickNum : -1;
     }
-    if (price % this.tick !== 0n) return -1;
+    if (price <= 0n || price > INT64_MAX || price % this.tick !== 0n) return -1;
     const t = price / this.tick;
     return t <= 9007199254740991n ? Number(t) : -1;
   }

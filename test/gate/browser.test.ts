@@ -10,8 +10,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { describe, expect, it } from "vitest";
-import { gate, REPO, readReport, wrongExpectFolder } from "./helpers.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { gate, REPO, readReport, removeTempDirs, wrongExpectFolder } from "./helpers.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [
@@ -38,6 +38,8 @@ function ensureChromium(): { ok: true } | { ok: false; why: string } {
     why: `Chromium is not at ${CHROMIUM} and scripts/install-chromium.sh could not install it (exit ${r.status}): ${(r.stderr || r.stdout || String(r.error ?? "")).trim().slice(-400)}`,
   };
 }
+
+afterAll(removeTempDirs);
 
 describe("the gate's HTML report in headless Chromium", () => {
   it("opens offline, marks the failing step, draws the charts, and is screenshotted", async (ctx) => {

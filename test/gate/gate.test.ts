@@ -5,10 +5,10 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { parseDuration } from "../../cli/commands/gate.ts";
 import { loadBaseline } from "../../sim/campaign/baseline.ts";
-import { gate, networkRefs, readReport, tempDir, wrongExpectFolder } from "./helpers.ts";
+import { gate, networkRefs, readReport, removeTempDirs, tempDir, wrongExpectFolder } from "./helpers.ts";
 import { findAll, parseXml, type XmlElement } from "./xml.ts";
 
 const FILES = ["summary.json", "junit.xml", "summary.md", "index.html"];
@@ -34,6 +34,8 @@ function checkJunitCounts(root: XmlElement): void {
   expect(Number(root.attrs.tests)).toBe(tests);
   expect(Number(root.attrs.failures)).toBe(failures);
 }
+
+afterAll(removeTempDirs);
 
 describe("tradesim gate", () => {
   it("passes on the current engine with --seeds 1..2 --ops 60 and writes the four reports", async () => {

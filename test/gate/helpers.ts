@@ -1,6 +1,6 @@
 /** Shared helpers for the gate's tests: run the CLI, make scenario folders, read reports. */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { GateReport } from "../../sim/campaign/gate.ts";
@@ -37,8 +37,17 @@ export function gate(args: string[], timeoutMs = 240_000): Promise<CliResult> {
   });
 }
 
+const made: string[] = [];
+
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `tradesim-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `tradesim-${prefix}-`));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes the temporary folders made by `tempDir` (call from afterAll). */
+export function removeTempDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 /** A folder holding the design example with its expected avail changed: its `expect` fails. */

@@ -33,8 +33,12 @@ import { Life } from "./life.ts";
 const { types } = cassandra;
 
 export interface StoreFaultHooks {
-  /** Called after a write was applied: "timeout" answers OperationTimedOutError anyway (an unknown outcome). */
-  afterWrite?(query: string): "timeout" | undefined;
+  /**
+   * Called before each write (INSERT, UPDATE, DELETE, BATCH): "lost" answers OperationTimedOutError
+   * without sending it; "applied" sends it and answers OperationTimedOutError once it is applied
+   * (the two outcomes of a write timeout the client cannot tell apart).
+   */
+  onWrite?(query: string): "lost" | "applied" | undefined;
 }
 
 export interface CassandraStoreOptions {
@@ -111,8 +115,10 @@ function mapError(e: unknown): unknown {
   return e;
 }
 
-function timedOut(query: string): Error {
-  const e = new Error(`Operation timed out (injected after the write was applied): ${query.slice(0, 80)}`);
+function timedOut(query: string, applied: boolean): Error {
+  const e = new Error(
+    `Operation timed out (injected; the write was ${applied ? "applied" : "not sent"}): ${query.slice(0, 80)}`,
+  );
   e.name = "OperationTimedOutError";
   return e;
 }
@@ -156,6 +162,8 @@ export class RealStore implements Store {
 
   execute(query: string, params: CqlValue[] = [], options?: QueryOptions): Promise<ResultSet> {
     return this.life.guard(async () => {
+      const fault = WRITE.test(query) ? this.opts.hooks?.onWrite?.(query) : undefined;
+      if (fault === "lost") throw timedOut(query, false);
       const work = this.client.execute(query, params, driverOptions(options, params.length > 0));
       let rs: cassandra.types.ResultSet;
       try {
@@ -163,13 +171,15 @@ export class RealStore implements Store {
       } catch (e) {
         throw mapError(e);
       }
-      if (WRITE.test(query) && this.opts.hooks?.afterWrite?.(query) === "timeout") throw timedOut(query);
+      if (fault === "applied") throw timedOut(query, true);
       return wrap(rs);
     });
   }
 
   batch(queries: BatchStatement[], options?: QueryOptions): Promise<ResultSet> {
     return this.life.guard(async () => {
+      const fault = this.opts.hooks?.onWrite?.("BATCH");
+      if (fault === "lost") throw timedOut("BATCH", false);
       const work = this.client.batch(
         queries.map((q) => ({ query: q.query, params: q.params ?? [] })),
         // A batch is always prepared statement by statement (the driver needs types for numbers).
@@ -181,7 +191,7 @@ export class RealStore implements Store {
       } catch (e) {
         throw mapError(e);
       }
-      if (this.opts.hooks?.afterWrite?.("BATCH") === "timeout") throw timedOut("BATCH");
+      if (fault === "applied") throw timedOut("BATCH", true);
       return wrap(rs);
     });
   }
