@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { ScenarioError } from "../scenarios/format.ts";
 import { register as registerCampaign } from "./commands/campaign.ts";
+import { register as registerConformance } from "./commands/conformance.ts";
 import { registerFaults } from "./commands/faults.ts";
 import { register as registerGate } from "./commands/gate.ts";
 import { register as registerPlants } from "./commands/plants.ts";
@@ -26,6 +27,7 @@ registerCampaign(program);
 registerFaults(program);
 registerPlants(program);
 registerGate(program);
+registerConformance(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,4 @@
-import { type Plant, PLANT_NAMES, plantByName } from "../sim/plants/catalog.ts";
+import { PLANT_NAMES, type Plant, plantByName } from "../sim/plants/catalog.ts";
 
 /** Exit codes of the CLI contract (DESIGN.md). */
 export const EXIT = { ok: 0, violation: 1, usage: 2 } as const;
@@ -43,7 +43,9 @@ export function parsePlants(text: string | undefined): Plant[] {
     try {
       return plantByName(name.trim());
     } catch {
-      throw new UsageError(`--plant: ${JSON.stringify(name)} is not a planted bug (known: ${PLANT_NAMES.join(", ")})`);
+      throw new UsageError(
+        `--plant: ${JSON.stringify(name)} is not a planted bug (known: ${PLANT_NAMES.join(", ")})`,
+      );
     }
   });
 }

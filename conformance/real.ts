@@ -152,7 +152,9 @@ export class RealScyllaSide {
     const rs = await this.admin.execute("SELECT keyspace_name FROM system_schema.keyspaces");
     for (const row of rs.rows) {
       const name = String(row.keyspace_name);
-      const id = name.startsWith(KEYSPACE_BASE) ? name.slice(KEYSPACE_BASE.length).replace(/_k[12]$/, "") : "";
+      const id = name.startsWith(KEYSPACE_BASE)
+        ? name.slice(KEYSPACE_BASE.length).replace(/_k[12]$/, "")
+        : "";
       if (id !== "" && stale(id)) {
         this.log(`dropping stale keyspace ${name}`);
         await this.admin.execute(`DROP KEYSPACE IF EXISTS ${name}`).catch(() => {});

@@ -16,7 +16,8 @@ export const RARE_EVENTS = {
   "market-unfilled": "a market order could not fill completely",
   "withdraw-rejected": "a withdrawal was rejected as not covered",
   "balance-exactly-zero": "a user's balance of an asset returned to exactly zero",
-  "duplicate-output-delivered": "a message was appended twice (an engine output, or a balance event re-published after a UBSCore restart) and its consumers deduplicated it",
+  "duplicate-output-delivered":
+    "a message was appended twice (an engine output, or a balance event re-published after a UBSCore restart) and its consumers deduplicated it",
   "retried-request-id": "a request id reached UBSCore more than once",
   "crash-with-uncommitted-input": "a service crashed with input it had consumed but not committed",
   "client-retry": "a client retried a request with the same request id",

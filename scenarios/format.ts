@@ -94,7 +94,9 @@ const advance = z.strictObject({ op: z.literal("advance"), ms: z.int().min(0) })
 const read = z.strictObject({
   op: z.literal("read"),
   user,
-  what: z.enum(["balance", "orders", "trades"], { error: says((v) => `${v} is not one of balance, orders, trades`) }),
+  what: z.enum(["balance", "orders", "trades"], {
+    error: says((v) => `${v} is not one of balance, orders, trades`),
+  }),
   symbol: text.optional(),
 });
 

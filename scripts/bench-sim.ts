@@ -26,7 +26,8 @@ for (const ops of sizes) {
   const t0 = performance.now();
   const { result } = await runScenario(scenario, { replay: "", wallClock: () => performance.now() });
   const ms = performance.now() - t0;
-  if (!result.ok) console.log(`  (run had ${result.violations.length} violations: ${result.violations[0]?.message})`);
+  if (!result.ok)
+    console.log(`  (run had ${result.violations.length} violations: ${result.violations[0]?.message})`);
   const row = {
     ops,
     steps: result.steps,

@@ -47,7 +47,15 @@ export function register(program: Command): void {
         const users = parseIntFlag(flags.users, "--users", 1);
         const workers =
           flags.workers === undefined ? defaultWorkers() : parseIntFlag(flags.workers, "--workers", 1);
-        const jobs: Job[] = seeds.map((seed, id) => ({ kind: "seed", id, seed, ops, profile, users, plants: plants.map((p) => p.name) }));
+        const jobs: Job[] = seeds.map((seed, id) => ({
+          kind: "seed",
+          id,
+          seed,
+          ops,
+          profile,
+          users,
+          plants: plants.map((p) => p.name),
+        }));
         const results: Array<RunResult | undefined> = [];
         const errors: Array<{ job: string; error: string }> = [];
         const bar =
@@ -83,7 +91,9 @@ export function register(program: Command): void {
           for (const g of summary.byInvariant) {
             const failedRun = ordered.find((r) => r.seed === g.first.seed)!;
             const scenario = generateScenario({ seed: failedRun.seed, ops, users, profile });
-            regressions.push(await shrinkAndSave(scenario, failedRun, { profile, dir: flags.regressions, plants }));
+            regressions.push(
+              await shrinkAndSave(scenario, failedRun, { profile, dir: flags.regressions, plants }),
+            );
           }
         }
         if (flags.json) console.log(toJson({ ...summary, regressions }));

@@ -5,7 +5,9 @@ import { PLANTS } from "../../sim/plants/catalog.ts";
 export function register(program: Command): void {
   program
     .command("plants")
-    .description("list the known bugs tradesim can plant into the engine (mutation testing of the invariants)")
+    .description(
+      "list the known bugs tradesim can plant into the engine (mutation testing of the invariants)",
+    )
     .option("--json", "print JSON")
     .action((opts: { json?: boolean }) => {
       const rows = PLANTS.map((p) => ({ name: p.name, does: p.does, bugClass: p.bugClass }));

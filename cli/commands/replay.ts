@@ -27,7 +27,11 @@ export function register(program: Command): void {
         process.exitCode = r.ok ? EXIT.ok : EXIT.violation;
         return;
       }
-      const { result } = await runScenario(scenario, { replay: replay + (flags.plant ? ` --plant ${flags.plant}` : ""), plants, wallClock: () => performance.now() });
+      const { result } = await runScenario(scenario, {
+        replay: replay + (flags.plant ? ` --plant ${flags.plant}` : ""),
+        plants,
+        wallClock: () => performance.now(),
+      });
       printRun(result, !!flags.json);
       process.exitCode = result.ok ? EXIT.ok : EXIT.violation;
     });

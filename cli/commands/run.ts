@@ -52,7 +52,8 @@ export function register(program: Command): void {
       const adapters = parseChoice(flags.adapters, "--adapters", ["sim", "real"] as const);
       const scenario = generateScenario({ seed, ops, users, profile });
       const plants = parsePlants(flags.plant);
-      const replay = replayCommand(seed, ops, profile, users) + (flags.plant ? ` --plant ${flags.plant}` : "");
+      const replay =
+        replayCommand(seed, ops, profile, users) + (flags.plant ? ` --plant ${flags.plant}` : "");
       if (adapters === "real") {
         const { runReal } = await import("../../real/run.ts").catch(() => {
           throw new UsageError("--adapters real: real mode is not available in this build");
@@ -63,11 +64,22 @@ export function register(program: Command): void {
         return;
       }
       const keep = !!flags.checkDeterminism;
-      const first = await runScenario(scenario, { replay, keepStepHashes: keep, keepTraceEntries: keep, plants, wallClock: () => performance.now() });
+      const first = await runScenario(scenario, {
+        replay,
+        keepStepHashes: keep,
+        keepTraceEntries: keep,
+        plants,
+        wallClock: () => performance.now(),
+      });
       const r = first.result;
       let determinism: Record<string, unknown> | undefined;
       if (flags.checkDeterminism) {
-        const second = await runScenario(scenario, { replay, keepStepHashes: true, keepTraceEntries: true, plants });
+        const second = await runScenario(scenario, {
+          replay,
+          keepStepHashes: true,
+          keepTraceEntries: true,
+          plants,
+        });
         const a = first.world.sched.trace;
         const b = second.world.sched.trace;
         const at = firstDivergence(a.stepHashes!, b.stepHashes!);

@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Scenario, Step, StepOf } from "../../scenarios/format.ts";
 import { shrinkScenario } from "../../scenarios/shrink.ts";
-import type { RunResult } from "../../sim/runner/result.ts";
 import type { Plant } from "../../sim/plants/catalog.ts";
+import type { RunResult } from "../../sim/runner/result.ts";
 import { runScenario } from "../../sim/runner/run.ts";
 
 export interface ShrinkSaveOptions {

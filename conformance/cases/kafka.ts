@@ -17,7 +17,7 @@
  * uncommitted offsets, a group shared by two members, and message round trips.
  */
 import { isDeepStrictEqual } from "node:util";
-import type { ConsumedMessage, Consumer, Log } from "../../engine/ports/log.ts";
+import type { ConsumedMessage, Consumer, Log, LogMessage } from "../../engine/ports/log.ts";
 import { partitionForKey } from "../../sim/kafka/partitioner.ts";
 import { errorJson, jsonValue } from "../json.ts";
 import type { Json, Step } from "../types.ts";
@@ -136,7 +136,9 @@ function perPartition(seen: Seen[]): Record<string, string[]> {
 }
 
 /** The port's fields of a fetchOffsets answer (kafkajs adds `metadata`, the port does not carry it). */
-function committed(answer: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>) {
+function committed(
+  answer: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>,
+) {
   return answer.map((t) => ({
     topic: t.topic,
     partitions: t.partitions.map((p) => ({ partition: p.partition, offset: p.offset })),
@@ -243,15 +245,19 @@ async function resumeFromCommitted(env: LogEnv, t: LogTranscript): Promise<void>
   t.note("first member", perPartition(first.seen));
   const admin = env.log.admin();
   await admin.connect();
-  t.equal("committed after the first member", committed(await admin.fetchOffsets({ groupId, topics: [topic] })), [
-    {
-      topic,
-      partitions: [
-        { partition: 0, offset: "3" },
-        { partition: 1, offset: "2" },
-      ],
-    },
-  ]);
+  t.equal(
+    "committed after the first member",
+    committed(await admin.fetchOffsets({ groupId, topics: [topic] })),
+    [
+      {
+        topic,
+        partitions: [
+          { partition: 0, offset: "3" },
+          { partition: 1, offset: "2" },
+        ],
+      },
+    ],
+  );
   for (let i = 0; i < 3; i++) await send(`b${i}`, i % 2);
   const second = await recorder(env, groupId, topic);
   await until(env, () => second.seen.length >= 3, "3 more");
@@ -392,11 +398,7 @@ async function independentGroups(env: LogEnv, t: LogTranscript): Promise<void> {
   await until(env, () => a.seen.length >= 12 && b.seen.length >= 12, "both groups");
   await env.sleep(200);
   t.equal("group a", perPartition(a.seen), perPartition(b.seen));
-  t.equal(
-    "group b, values",
-    sortedNumbers(b.seen.map((x) => Number(x.value))),
-    [...Array(12).keys()],
-  );
+  t.equal("group b, values", sortedNumbers(b.seen.map((x) => Number(x.value))), [...Array(12).keys()]);
   await a.consumer.disconnect();
   await b.consumer.disconnect();
   await producer.disconnect();
@@ -453,12 +455,17 @@ async function offsetsAfterProduce(env: LogEnv, t: LogTranscript): Promise<void>
   const producer = env.log.producer();
   await producer.connect();
   const highs = async () => (await admin.fetchTopicOffsets(topic)).map((o) => `${o.partition}:${o.high}`);
-  t.equal("send 1 to p0", await producer.send({ topic, messages: [{ key: "x", value: "1", partition: 0 }] }), [
-    { topicName: topic, partition: 0, errorCode: 0, baseOffset: "0" },
-  ]);
+  t.equal(
+    "send 1 to p0",
+    await producer.send({ topic, messages: [{ key: "x", value: "1", partition: 0 }] }),
+    [{ topicName: topic, partition: 0, errorCode: 0, baseOffset: "0" }],
+  );
   t.equal(
     "send 3 to p0",
-    await producer.send({ topic, messages: ["2", "3", "4"].map((v) => ({ key: "x", value: v, partition: 0 })) }),
+    await producer.send({
+      topic,
+      messages: ["2", "3", "4"].map((v) => ({ key: "x", value: v, partition: 0 })),
+    }),
     [{ topicName: topic, partition: 0, errorCode: 0, baseOffset: "1" }],
   );
   t.equal("highs after 4 to p0", await highs(), ["0:4", "1:0", "2:0"]);
@@ -493,7 +500,11 @@ async function offsetsAfterProduce(env: LogEnv, t: LogTranscript): Promise<void>
     await highs(),
     [0, 1, 2].map((p) => `${p}:${before[p] + perP[p]}`),
   );
-  t.equal("send with acks 0", await producer.send({ topic, acks: 0, messages: [{ key: "z", value: "a0", partition: 1 }] }), []);
+  t.equal(
+    "send with acks 0",
+    await producer.send({ topic, acks: 0, messages: [{ key: "z", value: "a0", partition: 1 }] }),
+    [],
+  );
   // the same connection is answered in order: the acks-0 record is in the log before this one
   const [after] = await producer.send({ topic, messages: [{ key: "z", value: "a1", partition: 1 }] });
   t.equal("base offset after the acks-0 send", after.baseOffset, String(before[1] + perP[1] + 1));
@@ -508,7 +519,11 @@ async function createTopicsIdempotent(env: LogEnv, t: LogTranscript): Promise<vo
   await admin.connect();
   const partitions = async (topic: string) => (await admin.fetchTopicOffsets(topic)).length;
   t.equal("create a (2)", await admin.createTopics({ topics: [{ topic: a, numPartitions: 2 }] }), true);
-  t.equal("create a (5) again", await admin.createTopics({ topics: [{ topic: a, numPartitions: 5 }] }), false);
+  t.equal(
+    "create a (5) again",
+    await admin.createTopics({ topics: [{ topic: a, numPartitions: 5 }] }),
+    false,
+  );
   t.equal("partitions of a", await partitions(a), 2);
   t.equal(
     "create a and b",
@@ -552,7 +567,9 @@ async function uncommittedRedelivery(env: LogEnv, t: LogTranscript): Promise<voi
   const first = await recorder(env, groupId, topic, { autoCommit: false });
   await until(env, () => first.seen.length >= 4, "4 messages");
   await first.consumer.disconnect();
-  t.equal("committed before any commit", await offsets(), [{ topic, partitions: [{ partition: 0, offset: "-1" }] }]);
+  t.equal("committed before any commit", await offsets(), [
+    { topic, partitions: [{ partition: 0, offset: "-1" }] },
+  ]);
   const second = await recorder(env, groupId, topic, { autoCommit: false });
   await until(env, () => second.seen.length >= 4, "4 messages again");
   t.equal(
@@ -562,7 +579,9 @@ async function uncommittedRedelivery(env: LogEnv, t: LogTranscript): Promise<voi
   );
   await second.consumer.commitOffsets([{ topic, partition: 0, offset: "4" }]);
   await second.consumer.disconnect();
-  t.equal("committed by commitOffsets", await offsets(), [{ topic, partitions: [{ partition: 0, offset: "4" }] }]);
+  t.equal("committed by commitOffsets", await offsets(), [
+    { topic, partitions: [{ partition: 0, offset: "4" }] },
+  ]);
   await producer.send({ topic, messages: [4, 5].map((i) => ({ key: "k", value: `v${i}` })) });
   const third = await recorder(env, groupId, topic);
   await until(env, () => third.seen.length >= 2, "2 new");
@@ -573,7 +592,9 @@ async function uncommittedRedelivery(env: LogEnv, t: LogTranscript): Promise<voi
     third.seen.map((s) => `${s.value}@${s.offset}`),
     ["v4@4", "v5@5"],
   );
-  t.equal("committed by autoCommit", await offsets(), [{ topic, partitions: [{ partition: 0, offset: "6" }] }]);
+  t.equal("committed by autoCommit", await offsets(), [
+    { topic, partitions: [{ partition: 0, offset: "6" }] },
+  ]);
   await admin.disconnect();
   await producer.disconnect();
 }
@@ -586,7 +607,11 @@ async function sharedGroup(env: LogEnv, t: LogTranscript): Promise<void> {
   const a = await recorder(env, groupId, topic);
   const b = await recorder(env, groupId, topic);
   const sizes = () => [a.consumer.assignment().length, b.consumer.assignment().length];
-  await until(env, () => sizes()[0] > 0 && sizes()[1] > 0 && sizes()[0] + sizes()[1] === 4, "a balanced group");
+  await until(
+    env,
+    () => sizes()[0] > 0 && sizes()[1] > 0 && sizes()[0] + sizes()[1] === 4,
+    "a balanced group",
+  );
   t.equal("assignment sizes, sorted", sortedNumbers(sizes()), [2, 2]);
   const owned = [...a.consumer.assignment(), ...b.consumer.assignment()].map((x) => x.partition);
   t.equal("partitions owned, sorted", sortedNumbers(owned), [0, 1, 2, 3]);
@@ -614,7 +639,7 @@ async function roundTrip(env: LogEnv, t: LogTranscript): Promise<void> {
   await createTopic(env, topic, 1);
   const producer = env.log.producer();
   await producer.connect();
-  const sent = [
+  const sent: LogMessage[] = [
     { key: "k1", value: "plain" },
     { key: "", value: "" },
     { key: "ü/日本", value: "🚀 emoji", headers: { h1: "v1", "trace-id": "abc" } },
@@ -626,7 +651,10 @@ async function roundTrip(env: LogEnv, t: LogTranscript): Promise<void> {
   await consumer.disconnect();
   await producer.disconnect();
   for (const m of messages) t.check(/^\d+$/.test(m.timestamp), `timestamp ${m.timestamp} is not a number`);
-  t.note("consumed (timestamps aside)", messages.map(({ timestamp: _t, ...rest }) => rest));
+  t.note(
+    "consumed (timestamps aside)",
+    messages.map(({ timestamp: _t, ...rest }) => rest),
+  );
   t.equal(
     "keys, values, headers",
     messages.map((m) => [m.key, m.value, m.headers ?? {}]),
@@ -635,8 +663,16 @@ async function roundTrip(env: LogEnv, t: LogTranscript): Promise<void> {
 }
 
 export const KAFKA_CASES: LogCase[] = [
-  { name: "admin and offsets", what: "createTopics, listTopics, fetchTopicOffsets, send metadata", run: adminAndOffsets },
-  { name: "keyed order", what: "default partitioner, per-partition order, dense string offsets", run: keyedOrder },
+  {
+    name: "admin and offsets",
+    what: "createTopics, listTopics, fetchTopicOffsets, send metadata",
+    run: adminAndOffsets,
+  },
+  {
+    name: "keyed order",
+    what: "default partitioner, per-partition order, dense string offsets",
+    run: keyedOrder,
+  },
   {
     name: "resume from committed",
     what: "committed offset = next to read; a restarted member resumes there",
@@ -644,10 +680,18 @@ export const KAFKA_CASES: LogCase[] = [
   },
   { name: "from latest", what: "fromBeginning: false starts a new group at the end", run: fromLatest },
   { name: "manual commit", what: "autoCommit off: uncommitted messages come again", run: manualCommit },
-  { name: "resolve offset only", what: "eachBatchAutoResolve: false commits only resolved offsets", run: resolveOffsetOnly },
+  {
+    name: "resolve offset only",
+    what: "eachBatchAutoResolve: false commits only resolved offsets",
+    run: resolveOffsetOnly,
+  },
   { name: "seek back", what: "seek re-reads from the sought offset", run: seekBack },
   { name: "independent groups", what: "two groups each get every message", run: independentGroups },
-  { name: "partition numbers", what: "key → partition for 17 keys over 3, 7 and 16 partitions", run: partitionNumbers },
+  {
+    name: "partition numbers",
+    what: "key → partition for 17 keys over 3, 7 and 16 partitions",
+    run: partitionNumbers,
+  },
   {
     name: "offsets after produce",
     what: "base offsets of single, batched, spread, keyed and acks-0 sends; high watermarks",
@@ -663,7 +707,11 @@ export const KAFKA_CASES: LogCase[] = [
     what: "fetchOffsets -1 before any commit; restarted member gets all again; commitOffsets",
     run: uncommittedRedelivery,
   },
-  { name: "shared group", what: "two members of one group split the partitions, each message once", run: sharedGroup },
+  {
+    name: "shared group",
+    what: "two members of one group split the partitions, each message once",
+    run: sharedGroup,
+  },
   { name: "round trip", what: "keys, values, headers come back as sent (empty, non-ASCII)", run: roundTrip },
 ];
 

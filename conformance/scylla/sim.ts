@@ -36,7 +36,11 @@ function simStore(seed: number | string): Store {
   };
 }
 
-export async function runStoreCaseSim(c: ConformanceCase, keyspace: string, seed: number | string = 1): Promise<Outcome> {
+export async function runStoreCaseSim(
+  c: ConformanceCase,
+  keyspace: string,
+  seed: number | string = 1,
+): Promise<Outcome> {
   const t0 = performance.now();
   const store = simStore(seed);
   try {

@@ -6,7 +6,11 @@ import { firstDivergence, Trace } from "../../sim/kernel/trace.ts";
 
 /** A small world of processes exchanging pings with seeded delays: enough interleaving to matter. */
 async function pingWorld(seed: number, opts: { shuffleTies?: boolean; extraDraw?: boolean } = {}) {
-  const sched = new Scheduler({ seed, trace: new Trace({ keepStepHashes: true }), shuffleTies: opts.shuffleTies });
+  const sched = new Scheduler({
+    seed,
+    trace: new Trace({ keepStepHashes: true }),
+    shuffleTies: opts.shuffleTies,
+  });
   const inbox: number[][] = [[], [], []];
   const procs = [0, 1, 2].map(
     (i) =>
@@ -23,7 +27,13 @@ async function pingWorld(seed: number, opts: { shuffleTies?: boolean; extraDraw?
   );
   for (const p of procs) p.start();
   await sched.run();
-  return { hash: sched.trace.hash(), steps: sched.step, stepHashes: sched.trace.stepHashes!, inbox, now: sched.now() };
+  return {
+    hash: sched.trace.hash(),
+    steps: sched.step,
+    stepHashes: sched.trace.stepHashes!,
+    inbox,
+    now: sched.now(),
+  };
 }
 
 describe("scheduler", () => {
@@ -141,7 +151,9 @@ describe("random streams", () => {
     const xs = Array.from({ length: 5 }, () => a.stream("kafka").int(1000));
     const ys = Array.from({ length: 5 }, () => b.stream("kafka").int(1000));
     expect(xs).toEqual(ys);
-    expect(new RandomSource(43).stream("kafka").int(1 << 30)).not.toBe(new RandomSource(42).stream("kafka").int(1 << 30));
+    expect(new RandomSource(43).stream("kafka").int(1 << 30)).not.toBe(
+      new RandomSource(42).stream("kafka").int(1 << 30),
+    );
   });
 
   it("adding a random choice in one process leaves the others' traces alone", async () => {

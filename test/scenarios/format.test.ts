@@ -29,7 +29,10 @@ describe("scenario format", () => {
     [{ name: "s", steps: [{ ...ok, colour: "red" }] }, 'steps[0]: unknown field "colour"'],
     [{ name: "s", steps: [{ op: "withdraw", user: 1, asset: "BTC" }] }, "steps[0].amount: missing"],
     [{ name: "s", steps: [{ ...ok, amount: 5 }] }, "steps[0].amount: 5 is not a decimal amount"],
-    [{ name: "s", steps: [{ op: "cancel", user: 1 }] }, "steps[0]: a cancel names exactly one of cid, order_id"],
+    [
+      { name: "s", steps: [{ op: "cancel", user: 1 }] },
+      "steps[0]: a cancel names exactly one of cid, order_id",
+    ],
     [{ name: "s", steps: [{ op: "crash", service: "db" }] }, 'steps[0].service: "db" is not a service'],
     [{ name: "s", steps: [{ op: "fault", name: "x" }] }, 'steps[0].name: "x" is not a fault of the catalog'],
     [{ name: "s", profile: "wild", steps: [ok] }, 'profile: "wild" is not a profile'],
@@ -46,7 +49,10 @@ describe("scenario format", () => {
     const file = join(import.meta.dirname, "../../scenarios/authored/design-example.json");
     expect(loadScenario(file).steps).toHaveLength(9);
     const dir = mkdtempSync(join(tmpdir(), "tradesim-"));
-    writeFileSync(join(dir, "s.yaml"), "name: y\nsteps:\n  - {op: deposit, user: 7, asset: ETH, amount: '2.5'}\n");
+    writeFileSync(
+      join(dir, "s.yaml"),
+      "name: y\nsteps:\n  - {op: deposit, user: 7, asset: ETH, amount: '2.5'}\n",
+    );
     expect(loadScenario(join(dir, "s.yaml")).steps[0]).toMatchObject({ user: 7, amount: "2.5" });
   });
 
@@ -70,9 +76,15 @@ describe("generator", () => {
   it("covers every op kind and every order type across a long scenario", () => {
     const s = generateScenario({ seed: 1, ops: 2000 });
     const ops = new Set(s.steps.map((x) => x.op));
-    for (const op of ["deposit", "withdraw", "place", "cancel", "crash", "restart", "advance"]) expect(ops).toContain(op);
-    const kinds = new Set(s.steps.flatMap((x) => (x.op === "place" ? [`${x.type}/${x.tif ?? "GTC"}/${x.post_only ? "po" : ""}`] : [])));
-    for (const k of ["Limit/GTC/", "Limit/IOC/", "Limit/FOK/", "Limit/GTC/po", "Market/GTC/"]) expect(kinds).toContain(k);
+    for (const op of ["deposit", "withdraw", "place", "cancel", "crash", "restart", "advance"])
+      expect(ops).toContain(op);
+    const kinds = new Set(
+      s.steps.flatMap((x) =>
+        x.op === "place" ? [`${x.type}/${x.tif ?? "GTC"}/${x.post_only ? "po" : ""}`] : [],
+      ),
+    );
+    for (const k of ["Limit/GTC/", "Limit/IOC/", "Limit/FOK/", "Limit/GTC/po", "Market/GTC/"])
+      expect(kinds).toContain(k);
     expect(s.steps.some((x) => "async" in x && x.async)).toBe(true);
   });
 });

@@ -3,8 +3,8 @@
  * latency: the same bodies are meant to run against a real broker through the kafkajs adapter.
  */
 import { describe, expect, it } from "vitest";
+import { CONFORMANCE_CASES } from "../../conformance/cases/kafka.ts";
 import { PROFILES } from "../../sim/faults/catalog.ts";
-import { CONFORMANCE_CASES } from "./cases.ts";
 import { runCase } from "./harness.ts";
 
 const LATENCY_ONLY = { ...PROFILES.none, "kafka.latency": 1 };

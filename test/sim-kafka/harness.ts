@@ -1,4 +1,6 @@
 /** A tiny simulated world for the sim-kafka tests. */
+
+import type { LogEnv } from "../../conformance/cases/kafka.ts";
 import type { Log } from "../../engine/ports/log.ts";
 import { type FaultRates, PROFILES } from "../../sim/faults/catalog.ts";
 import { FaultInjector } from "../../sim/faults/injector.ts";
@@ -6,7 +8,6 @@ import { SimKafka, type SimKafkaOptions } from "../../sim/kafka/index.ts";
 import { type ProcessMain, SimProcess } from "../../sim/kernel/process.ts";
 import { Scheduler } from "../../sim/kernel/scheduler.ts";
 import type { Trace } from "../../sim/kernel/trace.ts";
-import type { LogEnv } from "./cases.ts";
 
 export interface World {
   sched: Scheduler;

@@ -6,7 +6,9 @@ import { runScenario } from "../../sim/runner/run.ts";
 
 describe("a seeded run", () => {
   it("replays the design brief's example with its expect met and every invariant holding", async () => {
-    const { result } = await runScenario(loadScenario("scenarios/authored/design-example.json"), { replay: "x" });
+    const { result } = await runScenario(loadScenario("scenarios/authored/design-example.json"), {
+      replay: "x",
+    });
     expect(result.violations).toEqual([]);
     expect(result.expects).toEqual({ checked: 1, failed: 0 });
     expect(result.invariantChecks).toBeGreaterThanOrEqual(result.steps);
@@ -25,7 +27,9 @@ describe("a seeded run", () => {
   });
 
   it("keeps every invariant under the `all` fault profile", async () => {
-    const { result } = await runScenario(generateScenario({ seed: 3, ops: 120, profile: "all" }), { replay: "" });
+    const { result } = await runScenario(generateScenario({ seed: 3, ops: 120, profile: "all" }), {
+      replay: "",
+    });
     expect(result.violations).toEqual([]);
     expect(Object.keys(result.faults).length).toBeGreaterThan(4);
   });
