@@ -5,14 +5,17 @@
  *
  * Verdicts: with both sides a case agrees when both ran to the end and their transcripts are
  * equal, disagrees when anything differs (an answer, an error, a failed check on one side only);
- * a case that failed the same way on both sides is `failed`. With one side, a case that ran to
- * its end (every check held) counts as agreeing; one that did not is `failed`.
+ * a case that failed the same way on both sides is `failed`. With one side there is nothing to
+ * compare: a case `ran` when it reached its end with every check holding (the report's `agree`
+ * counts these), and is `failed` otherwise.
  *
  * Order: the simulator first (fast, deterministic), then the real suites, Kafka and Scylla at
  * the same time (independent services); within a suite one case at a time.
  */
+
 import { CASES as STORE_CASES } from "../test/sim-scylla/cases.ts";
-import { KAFKA_CASES } from "./cases/kafka.ts";
+import type { ConformanceCase } from "../test/sim-scylla/conformance.ts";
+import { KAFKA_CASES, type LogCase } from "./cases/kafka.ts";
 import { runLogCaseSim } from "./kafka/sim.ts";
 import { type NormaliseContext, normaliseFailure, normaliseSteps } from "./normalise.ts";
 import { runStoreCaseSim } from "./scylla/sim.ts";
@@ -20,11 +23,11 @@ import type { CaseInfo, Json, Outcome, Side, Step, Suite } from "./types.ts";
 
 export const ADAPTERS = ["sim", "real", "both"] as const;
 export type Adapters = (typeof ADAPTERS)[number];
-export const SUITES = ["kafka", "scylla"] as const;
+export const SUITES = ["kafka", "scylla"] as const satisfies readonly Suite[];
 
 /** Per-case limit on the real side (a consumer group that never balances, a hung statement). */
 const REAL_CASE_TIMEOUT_MS = 180_000;
-/** The keyspace name of sim-only runs (the sim is private to the run). */
+/** The simulator's keyspace when there is no real side to borrow the name from. */
 const SIM_KEYSPACE = "conformance";
 
 export interface ConformanceOptions {
@@ -43,7 +46,7 @@ export interface SideResult {
   failure?: string;
 }
 
-export type Verdict = "agree" | "disagree" | "failed";
+export type Verdict = "agree" | "disagree" | "ran" | "failed";
 
 export interface CaseResult {
   case: string;
@@ -73,16 +76,20 @@ export interface ConformanceReport {
   real?: { topicPrefix?: string; keyspace?: string };
 }
 
-interface RunnableCase extends CaseInfo {
-  sim(): Promise<Outcome>;
-  real?: () => Promise<Outcome>;
+type AnyCase = CaseInfo & ({ suite: "kafka"; body: LogCase } | { suite: "scylla"; body: ConformanceCase });
+
+function allCases(only?: Suite): AnyCase[] {
+  const out: AnyCase[] = [];
+  if (only !== "scylla")
+    for (const c of KAFKA_CASES) out.push({ id: `kafka/${c.name}`, suite: "kafka", name: c.name, body: c });
+  if (only !== "kafka")
+    for (const c of STORE_CASES) out.push({ id: `scylla/${c.name}`, suite: "scylla", name: c.name, body: c });
+  return out;
 }
 
+/** Every case id (`kafka/…`, `scylla/…`), of one suite or both. */
 export function caseIds(only?: Suite): string[] {
-  const ids: string[] = [];
-  if (only !== "scylla") for (const c of KAFKA_CASES) ids.push(`kafka/${c.name}`);
-  if (only !== "kafka") for (const c of STORE_CASES) ids.push(`scylla/${c.name}`);
-  return ids;
+  return allCases(only).map((c) => c.id);
 }
 
 function sideResult(o: Outcome): SideResult {
@@ -91,7 +98,7 @@ function sideResult(o: Outcome): SideResult {
   return r;
 }
 
-/** Compares two normalised outcomes step by step. */
+/** Compares two normalised outcomes step by step; null when they are equal. */
 export function compareOutcomes(
   id: string,
   sim: { steps: Step[]; failure?: string },
@@ -100,6 +107,10 @@ export function compareOutcomes(
   const simSteps: Json[] = [];
   const realSteps: Json[] = [];
   const diff: string[] = [];
+  const shown = (i: number, s: Step | undefined): Json => ({
+    step: i,
+    ...(s === undefined ? { missing: true } : (s as unknown as Record<string, Json>)),
+  });
   const n = Math.max(sim.steps.length, real.steps.length);
   for (let i = 0; i < n; i++) {
     const a = sim.steps[i];
@@ -107,16 +118,11 @@ export function compareOutcomes(
     const x = a === undefined ? undefined : JSON.stringify(a);
     const y = b === undefined ? undefined : JSON.stringify(b);
     if (x === y) continue;
-    const call = (a ?? b)!.call;
-    simSteps.push({
-      step: i,
-      ...(a === undefined ? { missing: true } : (a as unknown as Record<string, Json>)),
-    });
-    realSteps.push({
-      step: i,
-      ...(b === undefined ? { missing: true } : (b as unknown as Record<string, Json>)),
-    });
-    diff.push(`step ${i} (${call}):\n  sim  ${x ?? "(no such step)"}\n  real ${y ?? "(no such step)"}`);
+    simSteps.push(shown(i, a));
+    realSteps.push(shown(i, b));
+    diff.push(
+      `step ${i} (${(a ?? b)!.call}):\n  sim  ${x ?? "(no such step)"}\n  real ${y ?? "(no such step)"}`,
+    );
   }
   if (sim.failure !== real.failure) {
     const f = (s: string | undefined) => (s === undefined ? "ran to the end" : `failed: ${s}`);
@@ -124,67 +130,92 @@ export function compareOutcomes(
     realSteps.push({ failure: real.failure ?? null });
     diff.push(`outcome:\n  sim  ${f(sim.failure)}\n  real ${f(real.failure)}`);
   }
-  if (diff.length === 0) return null;
-  return { case: id, sim: simSteps, real: realSteps, diff };
+  return diff.length === 0 ? null : { case: id, sim: simSteps, real: realSteps, diff };
+}
+
+async function runAll(
+  cases: AnyCase[],
+  side: Side,
+  out: Map<string, Outcome>,
+  log: (line: string) => void,
+  run: (c: AnyCase) => Promise<Outcome>,
+): Promise<void> {
+  for (const c of cases) {
+    const o = await run(c);
+    out.set(c.id, o);
+    log(`${side.padEnd(4)} ${c.id}: ${o.failure === undefined ? "ran" : `FAILED ${o.failure}`} (${o.ms} ms)`);
+  }
+}
+
+function judge(
+  c: AnyCase,
+  s: Outcome | undefined,
+  r: Outcome | undefined,
+  ctx: NormaliseContext,
+): { result: CaseResult; disagreement?: Disagreement; failed: ConformanceReport["failed"] } {
+  const result: CaseResult = { case: c.id, suite: c.suite, verdict: s && r ? "agree" : "ran" };
+  const failed: ConformanceReport["failed"] = [];
+  if (s) result.sim = sideResult(s);
+  if (r) result.real = sideResult(r);
+  if (s && r) {
+    const d = compareOutcomes(
+      c.id,
+      { steps: normaliseSteps(s.steps, ctx), failure: normaliseFailure(s.failure, ctx) },
+      { steps: normaliseSteps(r.steps, ctx), failure: normaliseFailure(r.failure, ctx) },
+    );
+    if (d) return { result: { ...result, verdict: "disagree" }, disagreement: d, failed };
+    if (s.failure !== undefined) {
+      failed.push(
+        { case: c.id, side: "sim", failure: s.failure },
+        { case: c.id, side: "real", failure: r.failure! },
+      );
+      result.verdict = "failed";
+    }
+  } else {
+    const [side, o] = s ? (["sim", s] as const) : (["real", r!] as const);
+    if (o.failure !== undefined) {
+      failed.push({ case: c.id, side, failure: o.failure });
+      result.verdict = "failed";
+    }
+  }
+  return { result, failed };
 }
 
 export async function runConformance(opts: ConformanceOptions): Promise<ConformanceReport> {
   const t0 = performance.now();
   const log = opts.log ?? (() => {});
   const sides: Side[] = opts.adapters === "both" ? ["sim", "real"] : [opts.adapters];
-  const suites = SUITES.filter((s) => opts.only === undefined || opts.only === s);
-  const wanted = (id: string) => opts.filter === undefined || id.includes(opts.filter);
-
-  const all: RunnableCase[] = [];
-  if (suites.includes("kafka"))
-    for (const c of KAFKA_CASES)
-      all.push({ id: `kafka/${c.name}`, suite: "kafka", name: c.name, sim: () => runLogCaseSim(c) });
-  if (suites.includes("scylla"))
-    for (const c of STORE_CASES)
-      all.push({
-        id: `scylla/${c.name}`,
-        suite: "scylla",
-        name: c.name,
-        sim: () => runStoreCaseSim(c, SIM_KEYSPACE),
-      });
-  const selected = all.filter((c) => wanted(c.id));
-  const usedSuites = suites.filter((s) => selected.some((c) => c.suite === s));
+  const selected = allCases(opts.only).filter((c) => opts.filter === undefined || c.id.includes(opts.filter));
+  const suites = SUITES.filter((s) => selected.some((c) => c.suite === s));
 
   const simOut = new Map<string, Outcome>();
   const realOut = new Map<string, Outcome>();
+  const onSim = (ks: string) => (c: AnyCase) =>
+    c.suite === "kafka" ? runLogCaseSim(c.body) : runStoreCaseSim(c.body, ks);
   let ctx: NormaliseContext = { prefixes: [] };
   let realInfo: ConformanceReport["real"];
 
   if (sides.includes("real")) {
     const { openReal } = await import("./real.ts");
-    const env = await openReal(usedSuites, log);
+    const env = await openReal(suites, log);
     ctx = { prefixes: env.kafka ? [env.kafka.prefix] : [], keyspace: env.scylla?.keyspace };
     realInfo = { topicPrefix: env.kafka?.prefix, keyspace: env.scylla?.keyspace };
-    // the simulator uses the real side's keyspace name too, so that messages naming it compare
-    if (env.scylla) {
-      const ks = env.scylla.keyspace;
-      for (const c of selected)
-        if (c.suite === "scylla") {
-          const sc = STORE_CASES.find((x) => `scylla/${x.name}` === c.id)!;
-          c.sim = () => runStoreCaseSim(sc, ks);
-        }
-    }
+    const onReal = (c: AnyCase): Promise<Outcome> =>
+      c.suite === "kafka"
+        ? env.kafka!.run(c.body, REAL_CASE_TIMEOUT_MS)
+        : env.scylla!.run(c.body, REAL_CASE_TIMEOUT_MS);
     try {
-      if (sides.includes("sim")) await runAll(selected, "sim", simOut, log);
+      // the simulator names its keyspace like the real side's: messages naming it then compare
+      if (sides.includes("sim"))
+        await runAll(selected, "sim", simOut, log, onSim(env.scylla?.keyspace ?? SIM_KEYSPACE));
       await Promise.all(
-        usedSuites.map((suite) =>
+        suites.map((suite) =>
           runAll(
             selected.filter((c) => c.suite === suite),
             "real",
             realOut,
             log,
-            (c) =>
-              suite === "kafka"
-                ? env.kafka!.run(KAFKA_CASES.find((x) => `kafka/${x.name}` === c.id)!, REAL_CASE_TIMEOUT_MS)
-                : env.scylla!.run(
-                    STORE_CASES.find((x) => `scylla/${x.name}` === c.id)!,
-                    REAL_CASE_TIMEOUT_MS,
-                  ),
+            onReal,
           ),
         ),
       );
@@ -193,44 +224,21 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       await env.close();
     }
   } else {
-    await runAll(selected, "sim", simOut, log);
+    await runAll(selected, "sim", simOut, log, onSim(SIM_KEYSPACE));
   }
 
   const results: CaseResult[] = [];
   const disagree: Disagreement[] = [];
   const failed: ConformanceReport["failed"] = [];
-  let agree = 0;
   for (const c of selected) {
-    const s = simOut.get(c.id);
-    const r = realOut.get(c.id);
-    const result: CaseResult = { case: c.id, suite: c.suite, verdict: "agree" };
-    if (s) result.sim = sideResult(s);
-    if (r) result.real = sideResult(r);
-    if (s && r) {
-      const ns = { steps: normaliseSteps(s.steps, ctx), failure: normaliseFailure(s.failure, ctx) };
-      const nr = { steps: normaliseSteps(r.steps, ctx), failure: normaliseFailure(r.failure, ctx) };
-      const d = compareOutcomes(c.id, ns, nr);
-      if (d) {
-        result.verdict = "disagree";
-        disagree.push(d);
-      } else if (s.failure !== undefined) {
-        result.verdict = "failed";
-        failed.push({ case: c.id, side: "sim", failure: s.failure });
-        failed.push({ case: c.id, side: "real", failure: r.failure! });
-      }
-    } else {
-      const only = (s ?? r)!;
-      if (only.failure !== undefined) {
-        result.verdict = "failed";
-        failed.push({ case: c.id, side: s ? "sim" : "real", failure: only.failure });
-      }
-    }
-    if (result.verdict === "agree") agree++;
-    results.push(result);
+    const j = judge(c, simOut.get(c.id), realOut.get(c.id), ctx);
+    results.push(j.result);
+    if (j.disagreement) disagree.push(j.disagreement);
+    failed.push(...j.failed);
   }
   return {
     cases: selected.length,
-    agree,
+    agree: results.filter((r) => r.verdict === "agree" || r.verdict === "ran").length,
     disagree,
     failed,
     sides,
@@ -238,18 +246,4 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     results,
     ...(realInfo ? { real: realInfo } : {}),
   };
-}
-
-async function runAll(
-  cases: RunnableCase[],
-  side: Side,
-  out: Map<string, Outcome>,
-  log: (line: string) => void,
-  run: (c: RunnableCase) => Promise<Outcome> = (c) => c.sim(),
-): Promise<void> {
-  for (const c of cases) {
-    const o = await run(c);
-    out.set(c.id, o);
-    log(`${side.padEnd(4)} ${c.id}: ${o.failure === undefined ? "ran" : `FAILED ${o.failure}`} (${o.ms} ms)`);
-  }
 }

@@ -23,11 +23,11 @@ export function formatTable(report: ConformanceReport): string {
   for (const f of report.failed) out.push("", `FAILED ${f.case} on ${f.side}: ${f.failure}`);
   out.push(
     "",
-    `${report.cases} cases on ${report.sides.join(" and ")}: ${report.agree} agree, ` +
+    `${report.cases} cases on ${report.sides.join(" and ")}: ${report.agree} ${report.sides.length === 1 ? "ran" : "agree"}, ` +
       `${report.disagree.length} disagree, ${report.failed.length === 0 ? "none" : report.failed.length} failed ` +
       `(${(report.durationMs / 1000).toFixed(1)} s)`,
   );
   if (report.sides.length === 1)
-    out.push(`(one side: "agree" means the case ran to its end with every check holding)`);
+    out.push(`(one side, nothing compared: "ran" = the case reached its end with every check holding)`);
   return out.join("\n");
 }

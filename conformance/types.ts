@@ -15,7 +15,8 @@ export type Suite = "kafka" | "scylla";
 /**
  * One step of a transcript. Kafka and Scylla steps share this shape: `call` says what was done,
  * `ok` what came back, `error` how it failed; `note` is a value the case computed itself.
- * `compare: "code"` (Scylla syntax errors) compares an error by name and code only.
+ * `compare: "code"` (Scylla syntax errors) compares an error by name and code only; `unordered`
+ * says the `note` is a list whose order the client library leaves unspecified (see normalise.ts).
  */
 export interface Step {
   call: string;
@@ -25,6 +26,7 @@ export interface Step {
   error?: { name: string; code?: number | null; message: string; [k: string]: Json | undefined };
   note?: Json;
   compare?: "code";
+  unordered?: true;
 }
 
 /** What one side left of one case. */

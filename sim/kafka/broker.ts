@@ -69,7 +69,6 @@ interface SequenceState {
   recent: Array<{ firstSeq: number; baseOffset: number }>;
 }
 
-const EMPTY_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 const RECENT_BATCHES = 5;
 const LEGAL_TOPIC = /^[a-zA-Z0-9._-]+$/;
 
@@ -139,14 +138,16 @@ export class Broker {
     const records = log.records;
     const baseOffset = records.length;
     for (const m of messages) {
-      const headers = m.headers === undefined ? EMPTY_HEADERS : Object.freeze({ ...m.headers });
+      // Like the kafkajs adapter (engine/adapters/real/kafka.ts), a message without headers has
+      // no `headers` field (kafkajs itself answers {}): found by `tradesim conformance`.
+      const hasHeaders = m.headers !== undefined && Object.keys(m.headers).length > 0;
       records.push(
         Object.freeze({
           key: m.key === undefined ? null : m.key,
           value: m.value,
           offset: String(records.length),
           timestamp,
-          headers,
+          ...(hasHeaders ? { headers: Object.freeze({ ...m.headers }) } : {}),
         }),
       );
     }

@@ -23,6 +23,10 @@ export type Op =
       tif: TimeInForce;
       budgetPermille: number;
       budgetLots: number;
+      /** Budget right at a boundary: the exact cost of budgetLots at mid + budgetDt ticks, plus budgetDelta. */
+      budgetExact: boolean;
+      budgetDt: number;
+      budgetDelta: number;
     }
   | { k: "cancel"; pick: number; asOwner: boolean }
   | { k: "cancel-unknown"; user: number }
@@ -56,6 +60,9 @@ export function opArb(users = user): fc.Arbitrary<Op> {
         tif: fc.constantFrom<TimeInForce>("GTC", "IOC", "IOC", "FOK"),
         budgetPermille: fc.integer({ min: 0, max: 1500 }),
         budgetLots: fc.integer({ min: 0, max: MAX_LOTS * 2 }),
+        budgetExact: fc.boolean(),
+        budgetDt: fc.integer({ min: -SPREAD_TICKS, max: SPREAD_TICKS }),
+        budgetDelta: fc.integer({ min: -2, max: 2 }),
       }),
     },
     {
@@ -123,9 +130,16 @@ export function toCommands(ops: Op[], sym: SymbolInfo): Command[] {
           qty,
         };
         if (op.side === "Buy") {
-          // A budget around what budgetLots would cost near the mid, from 0 (replaced by 1) to 1.5x, not on any grid.
-          const ref = quoteCost(MID_TICKS * sym.tick, BigInt(op.budgetLots) * sym.lot, bd);
-          const b = (ref * BigInt(op.budgetPermille)) / 1000n + BigInt(op.budgetPermille % 7);
+          let b: bigint;
+          if (op.budgetExact) {
+            // Right at a boundary: what budgetLots cost at one price level, give or take a unit.
+            const p = (MID_TICKS + BigInt(op.budgetDt)) * sym.tick;
+            b = quoteCost(p, BigInt(op.budgetLots) * sym.lot, bd) + BigInt(op.budgetDelta);
+          } else {
+            // Around what budgetLots would cost near the mid, from 0 to 1.5x, not on any grid.
+            const ref = quoteCost(MID_TICKS * sym.tick, BigInt(op.budgetLots) * sym.lot, bd);
+            b = (ref * BigInt(op.budgetPermille)) / 1000n + BigInt(op.budgetPermille % 7);
+          }
           c.quote_limit = b > 0n ? b : 1n;
         }
         cmds.push(c);

@@ -130,6 +130,23 @@ function checkStep(
       t.quote = fillQuote;
       // a market buy never spends more than its quote_limit
       if (cmd.order_type === "Market" && cmd.side === "Buy") eq(fillQuote <= cmd.quote_limit!, true, where);
+      // ... and stops only when it must: with asks left, what remains of the budget cannot pay
+      // one lot at the best ask
+      const final = evs[evs.length - 1];
+      const ba = m.bestAsk();
+      const bb = m.bestBid();
+      if (final.type === "order" && final.reason === "market-unfilled") {
+        if (cmd.side === "Buy") {
+          if (ba !== null) eq(cmd.quote_limit! - fillQuote < quoteCost(ba, sym.lot, bd), true, where);
+        } else {
+          eq(bb, null, where);
+        }
+      }
+      // IOC leftovers are cancelled only when nothing crossing is left
+      if (final.type === "order" && final.reason === "ioc") {
+        if (cmd.side === "Buy") eq(ba === null || ba > cmd.price!, true, where);
+        else eq(bb === null || bb < cmd.price!, true, where);
+      }
     }
   } else {
     eq(evs.length, 1, where);
