@@ -184,11 +184,22 @@ export class RealScyllaSide {
     return { steps, failure, ms: Math.round(performance.now() - t0) };
   }
 
+  /** Drops this run's keyspaces; waits up to two minutes for a Cassandra that went away (restarted by someone). */
   async close(): Promise<void> {
+    const deadline = Date.now() + 120_000;
     for (const ks of [this.keyspace, ...SIBLING_KEYSPACES.map((s) => this.keyspace + s)]) {
-      await this.admin.execute(`DROP KEYSPACE IF EXISTS ${ks}`).catch((e: unknown) => {
-        this.log(`could not drop ${ks}: ${describe(e)}`);
-      });
+      for (;;) {
+        try {
+          await this.admin.execute(`DROP KEYSPACE IF EXISTS ${ks}`);
+          break;
+        } catch (e) {
+          if ((e as Error).name !== "NoHostAvailableError" || Date.now() > deadline) {
+            this.log(`could not drop ${ks}: ${describe(e)}`);
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
     }
     await this.admin.shutdown().catch(() => {});
   }

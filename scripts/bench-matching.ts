@@ -179,6 +179,17 @@ function median(xs: number[]): number {
 const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
 const pct = (k: number, n: number) => `${((100 * k) / n).toFixed(1)}%`;
 
+/** CPU ms for a fixed trivial loop: tells how fast this machine is right now (shared runners vary a lot). */
+function calibrate(): number {
+  const c0 = process.cpuUsage();
+  let x = 0;
+  for (let i = 0; i < 1e8; i++) x += i & 7;
+  const c = process.cpuUsage(c0);
+  if (x === -1) console.log(x); // keep the loop
+  return (c.user + c.system) / 1000;
+}
+
+const calibrationMs = calibrate();
 const tg = performance.now();
 const { cmds, mix } = generate(OPS, SEED);
 const genMs = performance.now() - tg;
@@ -215,6 +226,7 @@ if (JSON_OUT) {
       node: process.version,
       cpus: cpus().length,
       loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
+      calibrationLoopCpuMs: Math.round(calibrationMs),
     }),
   );
 } else {
@@ -241,5 +253,9 @@ if (JSON_OUT) {
       `machine: ${cpus().length} cpus, load average ${loadavg()
         .map((x) => x.toFixed(1))
         .join(" ")}`,
+  );
+  console.log(
+    `calibration: a 1e8-iteration integer loop took ${fmt(calibrationMs)} ms of CPU here ` +
+      `(well under 100 ms on an unloaded modern x86 core)`,
   );
 }

@@ -4,11 +4,12 @@
  * both, so a place costs one probe, and taking an order off the book costs none: the order
  * remembers its slot and the slot is simply cleared (the id stays, as "seen").
  *
- * Ids that are bigints in [0, 2^53 - 2] (what UBSCore assigns) are stored as doubles (id + 1;
- * 0 marks an empty slot) in an open-addressing Float64Array with linear probing: no heap object
- * per id, key comparisons without a pointer chase, nothing for the GC to trace. (Doubles here
- * are exact integers, and they are ids, not amounts.) Any other id (a string, a negative or
- * huge bigint) goes to an ordinary Map.
+ * Ids that are bigints in [0, 2^53 - 2] or canonical decimal strings of up to 15 digits (what
+ * UBSCore assigns, as bigint or as its JSON text) are stored as doubles (bigint n as n + 1,
+ * string "n" as -(n + 1); 0 marks an empty slot) in an open-addressing Float64Array with linear
+ * probing: no heap object per id, key comparisons without a pointer chase, nothing for the GC
+ * to trace. (Doubles here are exact integers, and they are ids, not amounts.) Any other id (a
+ * non-canonical string, a negative or huge bigint) goes to an ordinary Map.
  *
  * The home slot of a key keeps runs of 32 consecutive ids together (ids are mostly assigned in
  * increasing order, so recent ids share a few cache lines) and spreads the runs with a
@@ -39,16 +40,31 @@ const INITIAL_BITS = 10;
 const RUN_BITS = 5;
 const RUN_MASK = (1 << RUN_BITS) - 1;
 
-/** The stored key of `id` (id + 1), or 0 if `id` does not take the fast path. */
+/**
+ * The stored key of `id`, or 0 if `id` does not take the fast path:
+ * - a bigint n in [0, MAX_FAST_NUM] -> n + 1 (positive);
+ * - a canonical decimal string of at most 15 digits ("0", "12345"; no sign, no leading zero)
+ *   -> -(n + 1) (negative), so the string "1" and the bigint 1n stay different ids.
+ */
 function keyOf(id: OrderId): number {
-  if (typeof id !== "bigint") return 0;
-  // Exact for |id| < 2^53; any larger bigint converts to >= 2^53 and is refused, so this is
-  // 0 <= id <= MAX_FAST_NUM without a bigint comparison.
-  const x = Number(id);
-  return x >= 0 && x <= MAX_FAST_NUM ? x + 1 : 0;
+  if (typeof id === "bigint") {
+    // Exact for |id| < 2^53; any larger bigint converts to >= 2^53 and is refused, so this is
+    // 0 <= id <= MAX_FAST_NUM without a bigint comparison.
+    const x = Number(id);
+    return x >= 0 && x <= MAX_FAST_NUM ? x + 1 : 0;
+  }
+  const n = id.length;
+  if (n === 0 || n > 15) return 0;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = id.charCodeAt(i) - 48;
+    if (d < 0 || d > 9 || (d === 0 && i === 0 && n > 1)) return 0;
+    v = v * 10 + d; // < 10^15 < 2^53: exact
+  }
+  return -(v + 1);
 }
 
-/** Home slot of key `x` in a table of 2^bits slots (bits > RUN_BITS). */
+/** Home slot of key `x` (any non-zero exact integer double) in a table of 2^bits slots (bits > RUN_BITS). */
 function home(x: number, bits: number): number {
   const lo = x >>> 0;
   const hi = (x / TWO32) >>> 0;
@@ -187,11 +203,15 @@ export class OrderTable<V extends Slotted> {
   /** Every registered id, canonical order: bigints ascending, then strings by UTF-16 code units. */
   ids(): OrderId[] {
     const nums: number[] = [];
+    const strs: string[] = [];
     const t = this.keys;
-    for (let i = 0; i < t.length; i++) if (t[i] !== 0) nums.push(t[i] - 1);
+    for (let i = 0; i < t.length; i++) {
+      const x = t[i];
+      if (x > 0) nums.push(x - 1);
+      else if (x < 0) strs.push(String(-x - 1));
+    }
     nums.sort((a, b) => a - b);
     const big: bigint[] = nums.map((x) => BigInt(x));
-    const strs: string[] = [];
     for (const id of this.other.keys()) {
       if (typeof id === "bigint") big.push(id);
       else strs.push(id);

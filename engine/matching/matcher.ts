@@ -300,6 +300,7 @@ export class Matcher {
 
   /**
    * Would a FOK fill completely right now? Walks like execution, mutating nothing.
+   * `budget`: what a market buy may spend, -1 for no bound.
    * null = yes; "stp" = an own resting order comes first; "fok" = not enough (or not affordable).
    */
   private fokCheck(

@@ -87,14 +87,14 @@ export function opArb(users = user): fc.Arbitrary<Op> {
   );
 }
 
-/** Turns abstract ops into concrete commands for `sym` (deterministic; ids 1, 2, 3, ... mixed bigint/string). */
+/** Turns abstract ops into concrete commands for `sym` (deterministic; ids 1, 2, 3, ... as bigints, decimal strings and other strings). */
 export function toCommands(ops: Op[], sym: SymbolInfo): Command[] {
   const ids: { id: OrderId; user: number }[] = [];
   const cmds: Command[] = [];
   let n = 0;
   const newId = (u: number): OrderId => {
     n++;
-    const id: OrderId = n % 5 === 0 ? `ord-${n}` : BigInt(n);
+    const id: OrderId = n % 5 === 0 ? `ord-${n}` : n % 5 === 1 ? String(n) : BigInt(n);
     ids.push({ id, user: u });
     return id;
   };
@@ -133,8 +133,10 @@ export function toCommands(ops: Op[], sym: SymbolInfo): Command[] {
           let b: bigint;
           if (op.budgetExact) {
             // Right at a boundary: what budgetLots cost at one price level, give or take a unit.
+            // (often for exactly the order's own qty, so a single fill meets the boundary)
             const p = (MID_TICKS + BigInt(op.budgetDt)) * sym.tick;
-            b = quoteCost(p, BigInt(op.budgetLots) * sym.lot, bd) + BigInt(op.budgetDelta);
+            const lots = op.budgetPermille % 2 === 0 ? op.lots : op.budgetLots;
+            b = quoteCost(p, BigInt(lots) * sym.lot, bd) + BigInt(op.budgetDelta);
           } else {
             // Around what budgetLots would cost near the mid, from 0 to 1.5x, not on any grid.
             const ref = quoteCost(MID_TICKS * sym.tick, BigInt(op.budgetLots) * sym.lot, bd);

@@ -14,7 +14,10 @@ const idArb: fc.Arbitrary<OrderId> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.bigInt({ min: 9007199254740980n, max: 9007199254741000n }) },
   { weight: 1, arbitrary: fc.bigInt({ min: -5n, max: -1n }) },
-  { weight: 1, arbitrary: fc.constantFrom("a", "b", "1", "0", "") },
+  { weight: 1, arbitrary: fc.constantFrom("a", "b", "1", "0", "", "01", "-1", "1.0", " 1", "1e3") },
+  // decimal strings: the fast path up to 15 digits, the fallback beyond
+  { weight: 3, arbitrary: fc.bigInt({ min: 0n, max: 3000n }).map(String) },
+  { weight: 1, arbitrary: fc.bigInt({ min: 10n ** 14n - 50n, max: 10n ** 15n + 50n }).map(String) },
 );
 
 class Val {
@@ -68,6 +71,18 @@ describe("OrderTable", () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it("keeps string ids apart from bigint ids and from each other", () => {
+    const t = new OrderTable<Val>();
+    for (const id of ["7", 7n, "07", "999999999999999", "1000000000000000", 999999999999999n]) {
+      expect(t.register(id)).not.toBe(DUPLICATE);
+    }
+    for (const id of ["7", 7n, "07", "999999999999999", "1000000000000000", 999999999999999n]) {
+      expect(t.register(id)).toBe(DUPLICATE);
+    }
+    expect(t.has("007")).toBe(false);
+    expect(t.ids()).toEqual([7n, 999999999999999n, "07", "1000000000000000", "7", "999999999999999"]);
   });
 
   it("keeps 1n and '1' apart", () => {

@@ -354,6 +354,25 @@ describe("market orders", () => {
     expect(m.snapshot().asks[0].orders[0].remaining).toBe(Q("0.25"));
   });
 
+  it("market buy budget boundary: one minor unit short buys one lot less", () => {
+    const [m, r] = fresh();
+    const [, short, exact] = run(
+      m,
+      r,
+      limit(1, "Sell", "100", "2"),
+      market(2, "Buy", "1", { quote_limit: USDT("100") - 1n }),
+      market(3, "Buy", "1", { quote_limit: USDT("100") }),
+    );
+    expect(fills(short).map((f) => [f.qty, f.quote_qty])).toEqual([[Q("0.99999"), USDT("99.999")]]);
+    expect(last(short)).toMatchObject({
+      status: "Cancelled",
+      reason: "market-unfilled",
+      cancelled_qty: Q("0.00001"),
+    });
+    expect(fills(exact).map((f) => [f.qty, f.quote_qty])).toEqual([[Q("1"), USDT("100")]]);
+    expect(last(exact)).toMatchObject({ status: "Filled" });
+  });
+
   it("market buy whose budget cannot pay one lot does not trade", () => {
     const [m, r] = fresh();
     const [, evs] = run(

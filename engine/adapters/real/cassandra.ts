@@ -148,8 +148,19 @@ export class RealStore implements Store {
       policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(500) },
     });
     this.life.whenDead(() => {
-      this.client.shutdown().catch(() => {});
+      this.close().catch(() => {});
     });
+  }
+
+  /**
+   * Shuts the client down, also when it is still connecting: cassandra-driver 4.10's shutdown()
+   * returns at once for a client that is not connected yet, and the connection it then completes
+   * stays open for good. So wait for the connection attempt to end first.
+   */
+  async close(): Promise<void> {
+    const state = this.client as unknown as { connecting?: boolean };
+    if (state.connecting === true) await new Promise<void>((resolve) => this.client.once("connected", () => resolve()));
+    await this.client.shutdown();
   }
 
   connect(): Promise<void> {

@@ -85,7 +85,7 @@ export function realPorts(o: RealPortsOptions): RealIncarnation {
     ports: { clock: realClock(life), random: realRandom(), log, store, logger: o.logger },
     close: async () => {
       await log.close();
-      await store.client.shutdown().catch(() => {});
+      await store.close().catch(() => {});
     },
   };
 }
