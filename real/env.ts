@@ -12,6 +12,7 @@
  */
 import cassandra from "cassandra-driver";
 import { Activity } from "../engine/adapters/real/activity.ts";
+import { closeClient } from "../engine/adapters/real/cassandra.ts";
 import { kafkaLog, type RealLog } from "../engine/adapters/real/kafka.ts";
 import type { Logger } from "../engine/ports/index.ts";
 import { ddlFor, TABLES } from "../engine/schema/cql.ts";
@@ -158,7 +159,7 @@ export class RealEnv {
         this.log(`could not drop ${this.keyspace}: ${(err as Error).message}`);
       });
     }
-    await this.cql.shutdown();
+    await closeClient(this.cql);
   }
 
   /** Drops `ts_…` keyspaces and `tsr.…` topics that a dead process left behind (older than STALE_MS). */

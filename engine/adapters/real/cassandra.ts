@@ -130,6 +130,29 @@ function driverOptions(options: QueryOptions | undefined, params: boolean): cass
   return o;
 }
 
+/**
+ * Shuts a cassandra-driver 4.10 client down for good, working around two of its quirks:
+ * - `shutdown()` returns at once for a client that is still connecting, and the connection it
+ *   then completes stays open: wait for the attempt to end first;
+ * - after the node restarted, a host pool still draining the connections lost at the restart
+ *   goes back to its initial state when the drain ends, and the host's reconnection opens it
+ *   again after the shutdown (the process then never exits): shut such a pool down whenever it
+ *   opens a connection.
+ */
+export async function closeClient(client: cassandra.Client): Promise<void> {
+  const state = client as unknown as { connecting?: boolean };
+  if (state.connecting === true) await new Promise<void>((resolve) => client.once("connected", () => resolve()));
+  await client.shutdown();
+  type Pool = { on(event: "open", cb: () => void): void; shutdown(): Promise<void> };
+  const hosts = (client as unknown as { hosts?: { values(): Array<{ pool?: Pool }> } }).hosts;
+  for (const h of hosts?.values() ?? []) {
+    const pool = h.pool;
+    pool?.on("open", () => {
+      pool.shutdown().catch(() => {});
+    });
+  }
+}
+
 export class RealStore implements Store {
   readonly client: cassandra.Client;
   readonly life: Life;
@@ -157,10 +180,8 @@ export class RealStore implements Store {
    * returns at once for a client that is not connected yet, and the connection it then completes
    * stays open for good. So wait for the connection attempt to end first.
    */
-  async close(): Promise<void> {
-    const state = this.client as unknown as { connecting?: boolean };
-    if (state.connecting === true) await new Promise<void>((resolve) => this.client.once("connected", () => resolve()));
-    await this.client.shutdown();
+  close(): Promise<void> {
+    return closeClient(this.client);
   }
 
   connect(): Promise<void> {
