@@ -22,7 +22,9 @@ const seed = Number(flag("seed", "1"));
 const crashes = !args.includes("--no-crashes");
 
 await runScenario(generateScenario({ seed, ops: 200, profile }), { replay: "" }); // warm-up
-console.log(`simulator benchmark: profile ${profile}, seed ${seed}, crash steps ${crashes ? "on" : "off"}, node ${process.version}`);
+console.log(
+  `simulator benchmark: profile ${profile}, seed ${seed}, crash steps ${crashes ? "on" : "off"}, node ${process.version}`,
+);
 const rows: Array<Record<string, number>> = [];
 for (const ops of sizes) {
   const scenario = generateScenario({ seed, ops, profile, crashes });
