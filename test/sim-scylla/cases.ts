@@ -5,7 +5,7 @@
  * own tables in the keyspace it is given (`{ks}`).
  *
  * Golden transcripts recorded from Apache Cassandra 5.0.9 live in golden/; conformance.test.ts
- * checks the simulator against them, conformance.real.test.ts runs both sides live when a
+ * checks the simulator against them, `tradesim conformance --adapters both` runs both sides live when a
  * Cassandra is reachable (TRADESIM_CASSANDRA=host:port).
  */
 import type { ConformanceCase } from "./conformance.ts";
