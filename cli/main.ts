@@ -11,6 +11,7 @@ import { register as registerGate } from "./commands/gate.ts";
 import { register as registerPlants } from "./commands/plants.ts";
 import { register as registerReplay } from "./commands/replay.ts";
 import { register as registerRun } from "./commands/run.ts";
+import { register as registerServe } from "./commands/serve.ts";
 import { EXIT, UsageError } from "./usage.ts";
 
 const program = new Command();
@@ -27,6 +28,7 @@ registerCampaign(program);
 registerFaults(program);
 registerPlants(program);
 registerGate(program);
+registerServe(program);
 registerConformance(program);
 
 try {

@@ -12,8 +12,9 @@
  */
 import cassandra from "cassandra-driver";
 import { Activity } from "../engine/adapters/real/activity.ts";
-import { closeClient } from "../engine/adapters/real/cassandra.ts";
+import { closeClient, trackClient } from "../engine/adapters/real/cassandra.ts";
 import { kafkaLog, type RealLog } from "../engine/adapters/real/kafka.ts";
+import { isRetriableStoreError } from "../engine/common/retry.ts";
 import type { Logger } from "../engine/ports/index.ts";
 import { ddlFor, TABLES } from "../engine/schema/cql.ts";
 import { type ServiceEndpoints, servicesUp } from "../scripts/services/control.ts";
@@ -85,14 +86,16 @@ export class RealEnv {
     this.ownKeyspace = own;
     this.log = log;
     this.logger = logger;
-    this.cql = new cassandra.Client({
-      contactPoints: endpoints.cassandra.contactPoints,
-      localDataCenter: endpoints.cassandra.localDataCenter,
-      protocolOptions: { maxVersion: 4 },
-      encoding: { useBigIntAsLong: true, useBigIntAsVarint: true },
-      socketOptions: { readTimeout: 60_000 },
-      policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(500) },
-    });
+    this.cql = trackClient(
+      new cassandra.Client({
+        contactPoints: endpoints.cassandra.contactPoints,
+        localDataCenter: endpoints.cassandra.localDataCenter,
+        protocolOptions: { maxVersion: 4 },
+        encoding: { useBigIntAsLong: true, useBigIntAsVarint: true },
+        socketOptions: { readTimeout: 60_000 },
+        policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(500) },
+      }),
+    );
   }
 
   /**
@@ -128,8 +131,20 @@ export class RealEnv {
     if (this.runs++ > 0 || !this.ownKeyspace) await this.truncate();
   }
 
+  /** Empties every table (retried while Cassandra is unreachable, e.g. just after a restart). */
   async truncate(): Promise<void> {
-    await Promise.all(Object.values(TABLES).map((t) => this.cql.execute(`TRUNCATE ${this.keyspace}.${t}`)));
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      try {
+        await Promise.all(
+          Object.values(TABLES).map((t) => this.cql.execute(`TRUNCATE ${this.keyspace}.${t}`)),
+        );
+        return;
+      } catch (err) {
+        if (!isRetriableStoreError(err) || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   }
 
   /** A fresh topic namespace for one run. */

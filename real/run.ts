@@ -15,6 +15,7 @@
  * wall time of the steps, `steps` the number of lock-step observations, and `traceHash` the hash
  * of the final ledger (real/ledger.ts), comparable with a simulator run's ledger.
  */
+import { UsageError } from "../cli/usage.ts";
 import { LogCollector } from "../engine/adapters/real/logger.ts";
 import { defaultConfig, type EngineConfig } from "../engine/config.ts";
 import { SYMBOLS, type SymbolName } from "../engine/domain/symbols.ts";
@@ -141,7 +142,9 @@ export async function runRealScenario(scenario: Scenario, opts: RealRunOptions):
     try {
       env = await RealEnv.open({ log: (line) => harnessLog.info(line), logger: logs.logger("observer") });
     } catch (err) {
-      throw new Error(`real mode cannot start Kafka and Cassandra: ${(err as Error).message}`);
+      // Not a violation: the environment cannot run real mode. The CLI answers it like bad usage
+      // (exit 2, one line naming what is missing); tests fail with the same message.
+      throw new UsageError(`--adapters real: cannot start Kafka and Cassandra: ${(err as Error).message}`);
     }
   }
   const undo = (opts.plants ?? []).flatMap((p) => (p.patch ? [p.patch()] : []));

@@ -6,6 +6,7 @@
  * evaluator (which the conformance tests hold to Cassandra's answers) over the real rows.
  */
 import type cassandra from "cassandra-driver";
+import { isRetriableStoreError } from "../engine/common/retry.ts";
 import { ddlFor, TABLES } from "../engine/schema/cql.ts";
 import { PROFILES } from "../sim/faults/catalog.ts";
 import { FaultInjector } from "../sim/faults/injector.ts";
@@ -42,8 +43,24 @@ export class StoreSnapshot {
     return this.db;
   }
 
-  /** Reads every row of every copied table again. */
-  async refresh(): Promise<void> {
+  /**
+   * Reads every row of every copied table again. Retries while Cassandra is unreachable (say,
+   * right after it restarted, before this session reconnected), for up to `patienceMs`.
+   */
+  async refresh(patienceMs = 120_000): Promise<void> {
+    const deadline = Date.now() + patienceMs;
+    for (;;) {
+      try {
+        await this.load();
+        return;
+      } catch (err) {
+        if (!isRetriableStoreError(err) || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
+  private async load(): Promise<void> {
     const t0 = Date.now();
     const db = StoreSnapshot.empty(this.keyspace);
     const counts: Record<string, number> = {};

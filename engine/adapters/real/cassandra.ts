@@ -130,26 +130,52 @@ function driverOptions(options: QueryOptions | undefined, params: boolean): cass
   return o;
 }
 
+type DriverPool = { on(event: "open", cb: () => void): void; shutdown(): Promise<void> };
+type DriverHost = { pool?: DriverPool };
+const seenHosts = new WeakMap<cassandra.Client, Set<DriverHost>>();
+
+/** Remembers the hosts (and so the connection pools) a client has now. */
+function noteHosts(client: cassandra.Client): void {
+  const hosts = (client as unknown as { hosts?: { values(): DriverHost[] } }).hosts;
+  if (hosts === undefined) return;
+  let seen = seenHosts.get(client);
+  if (seen === undefined) seenHosts.set(client, (seen = new Set()));
+  for (const h of hosts.values()) seen.add(h);
+}
+
+/**
+ * Keeps track of a client's hosts from its first connection on (see closeClient). Call it on
+ * every client the harness or the adapter creates.
+ */
+export function trackClient(client: cassandra.Client): cassandra.Client {
+  client.on("connected", () => noteHosts(client));
+  client.on("hostAdd", () => noteHosts(client));
+  client.on("hostUp", () => noteHosts(client));
+  return client;
+}
+
 /**
  * Shuts a cassandra-driver 4.10 client down for good, working around two of its quirks:
  * - `shutdown()` returns at once for a client that is still connecting, and the connection it
  *   then completes stays open: wait for the attempt to end first;
- * - after the node restarted, a host pool still draining the connections lost at the restart
- *   goes back to its initial state when the drain ends, and the host's reconnection opens it
- *   again after the shutdown (the process then never exits): shut such a pool down whenever it
- *   opens a connection.
+ * - after the node restarted, the client may replace its Host objects, and the old ones' pools
+ *   keep reconnecting, outside the client's host map, so shutdown() never reaches them (the
+ *   process then never exits). Every host the client ever had (trackClient) is shut down, and
+ *   shut down again whenever its pool opens a connection afterwards.
  */
 export async function closeClient(client: cassandra.Client): Promise<void> {
   const state = client as unknown as { connecting?: boolean };
-  if (state.connecting === true) await new Promise<void>((resolve) => client.once("connected", () => resolve()));
+  if (state.connecting === true)
+    await new Promise<void>((resolve) => client.once("connected", () => resolve()));
+  noteHosts(client);
   await client.shutdown();
-  type Pool = { on(event: "open", cb: () => void): void; shutdown(): Promise<void> };
-  const hosts = (client as unknown as { hosts?: { values(): Array<{ pool?: Pool }> } }).hosts;
-  for (const h of hosts?.values() ?? []) {
+  for (const h of seenHosts.get(client) ?? []) {
     const pool = h.pool;
-    pool?.on("open", () => {
+    if (pool === undefined) continue;
+    pool.on("open", () => {
       pool.shutdown().catch(() => {});
     });
+    await pool.shutdown().catch(() => {});
   }
 }
 
@@ -170,6 +196,7 @@ export class RealStore implements Store {
       socketOptions: { readTimeout: opts.readTimeout ?? 12_000, connectTimeout: 3_000 },
       policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(500) },
     });
+    trackClient(this.client);
     this.life.whenDead(() => {
       this.close().catch(() => {});
     });

@@ -17,7 +17,7 @@ import { Life } from "./life.ts";
 import { realRandom } from "./random.ts";
 
 export { Activity } from "./activity.ts";
-export { cassandraStore, closeClient, RealStore, type StoreFaultHooks } from "./cassandra.ts";
+export { cassandraStore, closeClient, RealStore, type StoreFaultHooks, trackClient } from "./cassandra.ts";
 export { realClock } from "./clock.ts";
 export {
   type KafkaFaultHooks,

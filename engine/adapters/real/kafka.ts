@@ -21,9 +21,12 @@
  *   simulator's faults).
  *
  * kafkajs's own log lines go to the Logger port (default: warnings and errors), prefixed
- * "kafkajs". kafkajs 2.2.4 on Node 24 emits one `TimeoutNegativeWarning` per process (a timer
- * armed with a negative delay): known and harmless; the real-mode harness filters it.
+ * "kafkajs". kafkajs 2.2.4 on Node 24 emits a `TimeoutNegativeWarning` (a timer armed with a
+ * negative delay): the patch below removes its cause; the harness also filters the warning.
  */
+
+import { createRequire } from "node:module";
+import { connect as netConnect, type Socket } from "node:net";
 import {
   type IHeaders,
   type Admin as KAdmin,
@@ -57,6 +60,36 @@ import type {
 } from "../../ports/index.ts";
 import type { Activity } from "./activity.ts";
 import { Life } from "./life.ts";
+
+/**
+ * kafkajs 2.2.4 bug, patched in memory: `RequestQueue.scheduleCheckPendingRequests` re-arms its
+ * timer even when no request is pending, with the delay `throttledUntil - Date.now()`, negative
+ * since `throttledUntil` starts at -1: Node runs it after 1 ms (hence Node 24's
+ * TimeoutNegativeWarning), and it re-arms itself forever. Once a connection has queued a request
+ * (an idempotent producer with one request in flight, a broker restart), it wakes the process
+ * every millisecond until the connection is destroyed; a connection whose socket died without
+ * kafkajs destroying its queue keeps the process alive for good. With nothing pending there is
+ * nothing to check (a new request is checked when it is pushed or when one in flight completes).
+ */
+type RequestQueueProto = {
+  pending: unknown[];
+  scheduleCheckPendingRequests(): void;
+  __tradesimPatched?: boolean;
+};
+{
+  const require = createRequire(import.meta.url);
+  const { prototype: rq } = require("kafkajs/src/network/requestQueue/index.js") as {
+    prototype: RequestQueueProto;
+  };
+  if (!rq.__tradesimPatched) {
+    const schedule = rq.scheduleCheckPendingRequests;
+    rq.scheduleCheckPendingRequests = function (this: RequestQueueProto) {
+      if (this.pending.length === 0) return;
+      schedule.call(this);
+    };
+    rq.__tradesimPatched = true;
+  }
+}
 
 export interface KafkaFaultHooks {
   /** Called before a consumer of `groupId` commits; the harness may kill the incarnation here (the commit is then never sent). */
@@ -178,6 +211,9 @@ export class RealLog implements Log {
   private readonly opts: KafkaLogOptions;
   private readonly consumers: RealConsumer[] = [];
   private readonly closers: Array<() => Promise<void>> = [];
+  /** Every socket kafkajs opened for this Log (see socketFactory). */
+  private readonly sockets = new Set<Socket>();
+  private closed = false;
 
   constructor(opts: KafkaLogOptions) {
     this.opts = opts;
@@ -185,6 +221,20 @@ export class RealLog implements Log {
     this.life = opts.life ?? new Life("kafka");
     const logger = opts.logger;
     this.kafka = new Kafka({
+      // kafkajs's own factory, plus a record of every socket: kafkajs 2.2.4 can keep a consumer
+      // group's coordinator connection outside its broker pool after a broker restart, and
+      // disconnect() then leaves it open (heartbeats reconnect it; the process never exits). So
+      // whatever is still open once the clients are closed is destroyed (`close`, death).
+      socketFactory: ({ host, port, onConnect }) => {
+        const socket = netConnect({ host, port }, onConnect);
+        socket.setKeepAlive(true, 60_000);
+        if (this.closed) socket.destroy();
+        else {
+          this.sockets.add(socket);
+          socket.once("close", () => this.sockets.delete(socket));
+        }
+        return socket;
+      },
       clientId: opts.clientId ?? "tradesim",
       brokers: opts.brokers,
       requestTimeout: opts.requestTimeout ?? 30_000,
@@ -202,7 +252,7 @@ export class RealLog implements Log {
       },
     });
     this.life.whenDead(() => {
-      for (const close of this.closers) close().catch(() => {});
+      void this.close();
     });
   }
 
@@ -265,9 +315,12 @@ export class RealLog implements Log {
     return this.consumers.map((c) => ({ groupId: c.groupId, topics: [...c.topics] }));
   }
 
-  /** Graceful end (not a crash): disconnects every client this Log made. */
+  /** Disconnects every client this Log made, then destroys any socket kafkajs left open. */
   async close(): Promise<void> {
     await Promise.all(this.closers.map((close) => close().catch(() => {})));
+    this.closed = true;
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
   }
 }
 
@@ -337,6 +390,9 @@ class RealConsumer implements Consumer {
   readonly groupId: string;
   private assigned: Array<{ topic: string; partition: number }> = [];
   private running = false;
+  private runConfig: Parameters<KConsumer["run"]>[0] | null = null;
+  /** The last error a handler threw (a broken service, not a broker problem). */
+  private handlerError: Error | null = null;
   private readonly c: KConsumer;
   private readonly ns: Namespace;
   private readonly life: Life;
@@ -355,8 +411,40 @@ class RealConsumer implements Consumer {
       this.assigned = a;
     });
     c.on(c.events.CRASH, (e) => {
-      if (!e.payload.restart && !this.life.dead) opts.onConsumerFailure?.(groupId, e.payload.error);
+      if (e.payload.restart || this.life.dead || !this.running) return;
+      // kafkajs gave up on this consumer (a non-retriable error). If our handler threw, the
+      // service is broken: tell the owner. Otherwise it is the broker's doing (say, "Failed to find
+      // group coordinator" right after a broker restart): run the consumer again, as kafkajs does
+      // after retriable errors, so a service keeps consuming across broker restarts like the port
+      // promises.
+      const err = e.payload.error;
+      if (this.handlerError !== null) {
+        opts.onConsumerFailure?.(groupId, this.handlerError);
+        return;
+      }
+      opts.logger?.warn(
+        `kafkajs gave up on consumer ${groupId} (${err.name}: ${err.message}); running it again`,
+      );
+      void this.rerun();
     });
+  }
+
+  /** Connects and runs the consumer again with its subscriptions and run config, until it runs. */
+  private async rerun(): Promise<void> {
+    for (let attempt = 1; this.runConfig !== null && !this.life.dead; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(200 * attempt, 2_000)));
+      if (this.life.dead) return;
+      try {
+        await this.c.connect();
+        await this.c.run(this.runConfig);
+        return;
+      } catch (err) {
+        this.opts.logger?.warn(
+          `consumer ${this.groupId}: running it again failed: ${(err as Error).message}`,
+        );
+        await this.c.disconnect().catch(() => {});
+      }
+    }
   }
 
   connect(): Promise<void> {
@@ -364,11 +452,15 @@ class RealConsumer implements Consumer {
   }
 
   disconnect(): Promise<void> {
+    this.running = false;
+    this.runConfig = null;
     return this.life.guard(() => this.c.disconnect());
   }
 
   /** On death: stop fetching and leave the group, without committing anything. */
   async abandon(): Promise<void> {
+    this.running = false;
+    this.runConfig = null;
     await this.c.disconnect();
   }
 
@@ -385,32 +477,32 @@ class RealConsumer implements Consumer {
   run(config: ConsumerRunConfig): Promise<void> {
     const { eachBatch, eachMessage } = config;
     this.running = true;
-    return this.life.guard(() =>
-      this.c.run({
-        autoCommit: config.autoCommit,
-        autoCommitInterval: config.autoCommitInterval ?? undefined,
-        autoCommitThreshold: config.autoCommitThreshold ?? undefined,
-        eachBatchAutoResolve: config.eachBatchAutoResolve,
-        partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
-        eachBatch: eachBatch ? (p) => this.onBatch(p, eachBatch) : undefined,
-        eachMessage: eachMessage
-          ? async (p: KEachMessagePayload) => {
-              if (this.life.dead) return;
-              const topic = this.ns.local(p.topic);
-              await Promise.race([
-                eachMessage({
-                  topic,
-                  partition: p.partition,
-                  message: consumed(p.message),
-                  heartbeat: () => this.life.guard(() => p.heartbeat()),
-                }),
-                this.life.death,
-              ]);
-              if (!this.life.dead) this.markHandled(topic, p.partition, BigInt(p.message.offset) + 1n);
-            }
-          : undefined,
-      }),
-    );
+    this.runConfig = {
+      autoCommit: config.autoCommit,
+      autoCommitInterval: config.autoCommitInterval ?? undefined,
+      autoCommitThreshold: config.autoCommitThreshold ?? undefined,
+      eachBatchAutoResolve: config.eachBatchAutoResolve,
+      partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
+      eachBatch: eachBatch ? (p) => this.onBatch(p, eachBatch) : undefined,
+      eachMessage: eachMessage
+        ? async (p: KEachMessagePayload) => {
+            if (this.life.dead) return;
+            const topic = this.ns.local(p.topic);
+            await Promise.race([
+              eachMessage({
+                topic,
+                partition: p.partition,
+                message: consumed(p.message),
+                heartbeat: () => this.life.guard(() => p.heartbeat()),
+              }),
+              this.life.death,
+            ]);
+            if (!this.life.dead) this.markHandled(topic, p.partition, BigInt(p.message.offset) + 1n);
+          }
+        : undefined,
+    };
+    const runConfig = this.runConfig;
+    return this.life.guard(() => this.c.run(runConfig));
   }
 
   private async onBatch(p: KEachBatchPayload, handler: (payload: EachBatchPayload) => Promise<void>) {
@@ -439,7 +531,12 @@ class RealConsumer implements Consumer {
       isStale: () => this.life.dead || p.isStale(),
     };
     // A killed incarnation abandons its batch: the wrapper returns to kafkajs at once.
-    await Promise.race([handler(payload), this.life.death]);
+    try {
+      await Promise.race([handler(payload), this.life.death]);
+    } catch (err) {
+      this.handlerError = err instanceof Error ? err : new Error(String(err));
+      throw err;
+    }
     if (this.life.dead || b.messages.length === 0) return;
     this.markHandled(topic, b.partition, BigInt(b.lastOffset()) + 1n);
   }
@@ -451,6 +548,7 @@ class RealConsumer implements Consumer {
 
   stop(): Promise<void> {
     this.running = false;
+    this.runConfig = null;
     return this.life.guard(() => this.c.stop());
   }
 
