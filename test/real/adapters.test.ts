@@ -216,11 +216,13 @@ describe("cassandraStore", () => {
       const first = await store.execute(
         `INSERT INTO ${ks}.api_keys (api_key, user_id, secret) VALUES (?, ?, ?) IF NOT EXISTS`,
         [key, 5n, "s"],
+        { prepare: true },
       );
       expect(first.wasApplied()).toBe(true);
       const second = await store.execute(
         `INSERT INTO ${ks}.api_keys (api_key, user_id, secret) VALUES (?, ?, ?) IF NOT EXISTS`,
         [key, 6n, "t"],
+        { prepare: true },
       );
       expect(second.wasApplied()).toBe(false);
       expect(second.first()).toMatchObject({ "[applied]": false, user_id: 5n, secret: "s" });
@@ -235,6 +237,7 @@ describe("cassandraStore", () => {
       await store.execute(
         `UPDATE ${ks}.balance_ledger USING TIMESTAMP 5000000 SET avail = 1 WHERE user_id = ? AND asset_id = ? AND seq = ?`,
         [user, 2, 1n],
+        { prepare: true },
       );
       await store.batch(
         [
@@ -243,11 +246,12 @@ describe("cassandraStore", () => {
             params: [user, 2, 2n, 7n, 1n],
           },
         ],
-        { logged: false },
+        { logged: false, prepare: true },
       );
       const rs = await store.execute(
         `SELECT seq, avail, frozen, writetime(avail) AS wt FROM ${ks}.balance_ledger WHERE user_id = ? AND asset_id = ?`,
         [user, 2],
+        { prepare: true },
       );
       expect(rs.rows.map((r) => [r.seq, r.avail, r.frozen])).toEqual([
         [2n, 7n, 1n],
@@ -257,18 +261,28 @@ describe("cassandraStore", () => {
       expect(rs.columns?.map((c) => c.name)).toEqual(["seq", "avail", "frozen", "wt"]);
 
       await expect(
-        store.execute(`SELECT * FROM ${ks}.balance_ledger WHERE user_id = ?`, [user]),
+        store.execute(`SELECT * FROM ${ks}.balance_ledger WHERE user_id = ?`, [user], { prepare: true }),
       ).rejects.toMatchObject({ name: "ResponseError", code: 0x2200 });
       await expect(store.execute("SELECT * FROM no_such_keyspace.t")).rejects.toMatchObject({
         name: "ResponseError",
       });
       await expect(
-        store.execute(`INSERT INTO ${ks}.balance_ledger (user_id, asset_id, seq) VALUES (?, ?, ?)`, [
-          "x",
-          2,
-          1n,
-        ]),
+        store.execute(
+          `INSERT INTO ${ks}.balance_ledger (user_id, asset_id, seq) VALUES (?, ?, ?)`,
+          ["x", 2, 1n],
+          {
+            prepare: true,
+          },
+        ),
       ).rejects.toMatchObject({ name: "ArgumentError" });
+      // Unprepared, the driver guesses types like cassandra-driver: a JS number is a CQL double.
+      await expect(
+        store.execute(`SELECT seq FROM ${ks}.balance_ledger WHERE user_id = ? AND asset_id = ? LIMIT ?`, [
+          user,
+          2,
+          1,
+        ]),
+      ).rejects.toMatchObject({ name: "ResponseError" });
       expect(activity.busy()).toBe(false);
       expect(activity.completed.statement).toBeGreaterThanOrEqual(8);
     } finally {
@@ -291,6 +305,7 @@ describe("cassandraStore", () => {
       store.execute(
         `INSERT INTO ${ks}.balance_ledger (user_id, asset_id, seq, avail, frozen) VALUES (?, ?, ?, ?, ?)`,
         [user, 1, seq, 1n, 0n],
+        { prepare: true },
       );
     outcome = "applied";
     await expect(insert(1n)).rejects.toMatchObject({ name: "OperationTimedOutError" });
@@ -300,6 +315,7 @@ describe("cassandraStore", () => {
     const rows = await store.execute(
       `SELECT seq FROM ${ks}.balance_ledger WHERE user_id = ? AND asset_id = ?`,
       [user, 1],
+      { prepare: true },
     );
     expect(rows.rows.map((r) => r.seq)).toEqual([1n]);
     life.kill();

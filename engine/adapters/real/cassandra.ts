@@ -12,9 +12,9 @@
  * - rows become plain records; `timestamp` columns (Date) become bigint epoch ms, uuids, inet
  *   addresses, dates, times and decimals their text, blobs `0x…` hex, Long (if any) bigint,
  *   collections JSON text (the engine's schema has none of these, but nothing foreign crosses);
- * - statements with parameters are always prepared (unprepared, the driver guesses a JS number
- *   is a CQL double, which Cassandra refuses for an int column; preparing types every value by
- *   its column, as the simulator does);
+ * - `prepare` is honoured as cassandra-driver does (the engine always prepares statements with
+ *   parameters; unprepared, the driver guesses types from JS values, and the simulator models
+ *   that guessing: `tradesim conformance` checks both sides agree); batches are always prepared;
  * - `timestamp` (µs, number or bigint) goes to the driver as a Long; `logged: false` makes an
  *   UNLOGGED batch; `wasApplied()` is the driver's (`[applied]`, true for plain statements);
  * - errors keep cassandra-driver's names (ResponseError with its `code`, OperationTimedOutError,
@@ -123,8 +123,8 @@ function timedOut(query: string, applied: boolean): Error {
   return e;
 }
 
-function driverOptions(options: QueryOptions | undefined, params: boolean): cassandra.QueryOptions {
-  const o: cassandra.QueryOptions = { prepare: params || options?.prepare === true };
+function driverOptions(options: QueryOptions | undefined, forcePrepare: boolean): cassandra.QueryOptions {
+  const o: cassandra.QueryOptions = { prepare: forcePrepare || options?.prepare === true };
   if (options?.timestamp !== undefined) o.timestamp = types.Long.fromString(String(options.timestamp));
   if (options?.logged !== undefined) o.logged = options.logged;
   return o;
@@ -223,7 +223,7 @@ export class RealStore implements Store {
     return this.life.guard(async () => {
       const fault = WRITE.test(query) ? this.opts.hooks?.onWrite?.(query) : undefined;
       if (fault === "lost") throw timedOut(query, false);
-      const work = this.client.execute(query, params, driverOptions(options, params.length > 0));
+      const work = this.client.execute(query, params, driverOptions(options, false));
       let rs: cassandra.types.ResultSet;
       try {
         rs = await this.track(work);

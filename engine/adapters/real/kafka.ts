@@ -228,7 +228,7 @@ export class RealLog implements Log {
       socketFactory: ({ host, port, onConnect }) => {
         const socket = netConnect({ host, port }, onConnect);
         socket.setKeepAlive(true, 60_000);
-        if (this.closed) socket.destroy();
+        if (this.closed) socket.destroy(new Error("kafka client closed"));
         else {
           this.sockets.add(socket);
           socket.once("close", () => this.sockets.delete(socket));
@@ -319,7 +319,10 @@ export class RealLog implements Log {
   async close(): Promise<void> {
     await Promise.all(this.closers.map((close) => close().catch(() => {})));
     this.closed = true;
-    for (const s of this.sockets) s.destroy();
+    // With an error, so that kafkajs notices (a plain destroy() emits only 'close', which kafkajs
+    // does not listen to: the connection would stay "connected" and its request-timeout interval
+    // would keep the process alive); on 'error' it disconnects and clears its timers itself.
+    for (const s of this.sockets) s.destroy(new Error("closed by the tradesim kafka adapter"));
     this.sockets.clear();
   }
 }
