@@ -22,7 +22,10 @@ export function register(program: Command): void {
         const { runReal } = await import("../../real/run.ts").catch(() => {
           throw new UsageError("--adapters real: real mode is not available in this build");
         });
-        const r = await runReal(scenario, { replay });
+        const r = await runReal(scenario, {
+          replay: replay + (flags.plant ? ` --plant ${flags.plant}` : ""),
+          plants,
+        });
         printRun(r, !!flags.json);
         process.exitCode = r.ok ? EXIT.ok : EXIT.violation;
         return;

@@ -58,7 +58,7 @@ export function register(program: Command): void {
         const { runReal } = await import("../../real/run.ts").catch(() => {
           throw new UsageError("--adapters real: real mode is not available in this build");
         });
-        const r = await runReal(scenario, { replay: `${replay} --adapters real` });
+        const r = await runReal(scenario, { replay: `${replay} --adapters real`, plants });
         printRun(r, !!flags.json);
         process.exitCode = r.ok ? EXIT.ok : EXIT.violation;
         return;
