@@ -275,13 +275,13 @@ describe("cassandraStore", () => {
           },
         ),
       ).rejects.toMatchObject({ name: "ArgumentError" });
-      // Unprepared, the driver guesses types like cassandra-driver: a JS number is a CQL double.
+      // Unprepared, the driver guesses types (as cassandra-driver does): a bigint cannot be
+      // guessed, a JS number is sent as a CQL double (refused where an int is expected).
       await expect(
-        store.execute(`SELECT seq FROM ${ks}.balance_ledger WHERE user_id = ? AND asset_id = ? LIMIT ?`, [
-          user,
-          2,
-          1,
-        ]),
+        store.execute(`SELECT seq FROM ${ks}.balance_ledger WHERE user_id = ? AND asset_id = ?`, [user, 2]),
+      ).rejects.toMatchObject({ name: "ArgumentError" });
+      await expect(
+        store.execute(`SELECT * FROM ${ks}.api_keys WHERE api_key = ? LIMIT ?`, ["x", 1]),
       ).rejects.toMatchObject({ name: "ResponseError" });
       expect(activity.busy()).toBe(false);
       expect(activity.completed.statement).toBeGreaterThanOrEqual(8);
