@@ -596,12 +596,28 @@ export class RealAdmin implements Admin {
     topics: Array<{ topic: string; numPartitions?: number; replicationFactor?: number }>;
     waitForLeaders?: boolean;
   }): Promise<boolean> {
-    return this.life.guard(() =>
-      this.a.createTopics({
-        topics: options.topics.map((t) => ({ ...t, topic: this.ns.topic(t.topic) })),
-        waitForLeaders: options.waitForLeaders ?? true,
-      }),
-    );
+    const request = {
+      topics: options.topics.map((t) => ({ ...t, topic: this.ns.topic(t.topic) })),
+      waitForLeaders: options.waitForLeaders ?? true,
+    };
+    return this.life.guard(async () => {
+      // KRaft: right after a create, the broker may briefly answer metadata with "does not host
+      // this topic-partition" while kafkajs waits for leaders, and kafkajs does not retry it
+      // (kafkajs issue 1563). The topics were created by then: wait for the leaders and answer
+      // true, as the first attempt would have.
+      let created: boolean | null = null;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const r = await this.a.createTopics(request);
+          return created ?? r;
+        } catch (err) {
+          const type = (err as { type?: string }).type;
+          if (type !== "UNKNOWN_TOPIC_OR_PARTITION" || attempt >= 20) throw err;
+          created = true;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
+    });
   }
 
   fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
