@@ -74,12 +74,15 @@ describe("kafkaLog", () => {
       expect(meta[0].baseOffset).toBe("0");
 
       const got: Array<{ topic: string; partition: number; m: ConsumedMessage }> = [];
+      // Commits still in flight: the group's offsets are read only once they are acknowledged.
+      let committing = 0;
       const consumer = log.consumer({ groupId: "g" });
       await consumer.connect();
       await consumer.subscribe({ topics: ["a.b"], fromBeginning: true });
       await consumer.run({
         autoCommit: false,
         eachBatch: async ({ batch }) => {
+          committing++;
           for (const m of batch.messages) got.push({ topic: batch.topic, partition: batch.partition, m });
           await consumer.commitOffsets([
             {
@@ -88,9 +91,10 @@ describe("kafkaLog", () => {
               offset: String(BigInt(batch.lastOffset()) + 1n),
             },
           ]);
+          committing--;
         },
       });
-      await until(() => got.length === 2);
+      await until(() => got.length === 2 && committing === 0);
       // Same partition as the simulator's partitioner (murmur2 of the key, like Java's).
       expect(got.map((g) => [g.topic, g.partition, g.m.key, g.m.value])).toEqual([
         ["a.b", meta[0].partition, "1001", "héllo"],
