@@ -16,15 +16,19 @@ import { Life } from "../../engine/adapters/real/life.ts";
 import { realRandom } from "../../engine/adapters/real/random.ts";
 import type { ConsumedMessage } from "../../engine/ports/index.ts";
 import { RealEnv, stampedId } from "../../real/env.ts";
+import { holdShared } from "./servers-lock.ts";
 
 let env: RealEnv;
+let release: (() => void) | undefined;
 
 beforeAll(async () => {
+  release = await holdShared(); // replay.test.ts restarts the servers only when no other file uses them
   env = await RealEnv.open();
 }, 600_000);
 
 afterAll(async () => {
   await env?.close();
+  release?.();
 }, 60_000);
 
 const until = async (cond: () => boolean, ms = 20_000) => {

@@ -19,15 +19,19 @@ import { runRealScenario } from "../../real/run.ts";
 import { loadScenario, type Scenario } from "../../scenarios/format.ts";
 import { generateScenario } from "../../scenarios/generate/generate.ts";
 import { runScenario } from "../../sim/runner/run.ts";
+import { holdShared } from "./servers-lock.ts";
 
 let env: RealEnv;
+let release: (() => void) | undefined;
 
 beforeAll(async () => {
+  release = await holdShared(); // replay.test.ts restarts the servers only when no other file uses them
   env = await RealEnv.open();
 }, 600_000);
 
 afterAll(async () => {
   await env?.close();
+  release?.();
 }, 60_000);
 
 const show = (m: Map<string, { seq: bigint; avail: bigint; frozen: bigint }>) =>

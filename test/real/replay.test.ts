@@ -14,15 +14,19 @@ import { RealEnv } from "../../real/env.ts";
 import { runReal } from "../../real/run.ts";
 import { loadScenario } from "../../scenarios/format.ts";
 import { plantByName } from "../../sim/plants/catalog.ts";
+import { exclusive, holdShared } from "./servers-lock.ts";
 
 let env: RealEnv;
+let release: (() => void) | undefined;
 
 beforeAll(async () => {
+  release = await holdShared(); // replay.test.ts restarts the servers only when no other file uses them
   env = await RealEnv.open();
 }, 600_000);
 
 afterAll(async () => {
   await env?.close();
+  release?.();
 }, 60_000);
 
 const scenario = (name: string) => loadScenario(`test/real/scenarios/${name}.json`);
@@ -57,19 +61,19 @@ describe("real mode replays clean", () => {
   }, 180_000);
 
   it("the Kafka broker restarts mid-scenario", async () => {
-    const r = await runReal(scenario("broker-restart"), { replay: "test", env });
+    const r = await exclusive(() => runReal(scenario("broker-restart"), { replay: "test", env }));
     expect(r.violations).toEqual([]);
     expect(r.real.infrastructure.kafkaRestarts.length).toBe(1);
     expect(r.faults["kafka.broker-unavailable"]).toBe(1);
     expect(r.real.rows.settled_trades).toBe(1);
-  }, 300_000);
+  }, 1_200_000);
 
   it("Cassandra restarts mid-scenario", async () => {
-    const r = await runReal(scenario("cassandra-restart"), { replay: "test", env });
+    const r = await exclusive(() => runReal(scenario("cassandra-restart"), { replay: "test", env }));
     expect(r.violations).toEqual([]);
     expect(r.real.infrastructure.cassandraRestarts.length).toBe(1);
     expect(r.real.rows.settled_trades).toBe(1);
-  }, 300_000);
+  }, 1_200_000);
 });
 
 describe("real mode finds planted bugs", () => {

@@ -25,12 +25,42 @@
  * With a `life` (see life.ts), a killed incarnation's statements never settle and its client is
  * shut down; with an `activity`, every statement is counted until the driver settles it.
  */
+import { createRequire } from "node:module";
 import cassandra from "cassandra-driver";
 import type { BatchStatement, CqlValue, QueryOptions, ResultSet, Row, Store } from "../../ports/index.ts";
 import type { Activity } from "./activity.ts";
 import { Life } from "./life.ts";
 
 const { types } = cassandra;
+
+/**
+ * cassandra-driver 4.10, patched in memory: a connection's heartbeat timer (`_idleTimeout`, 30 s)
+ * keeps the process alive although a heartbeat has nothing to do for a connection whose socket is
+ * gone; after a Cassandra restart, connections dropped by the node keep re-arming it, and a
+ * process that is done (the CLI after a run) lingers for a minute. An open socket keeps the
+ * process alive by itself, so the heartbeat timer is unref'd: it never holds the process up.
+ */
+type DriverConnection = { _idleTimeout?: { unref?: () => void } | null };
+{
+  const require = createRequire(import.meta.url);
+  const { prototype: conn } = require("cassandra-driver/lib/connection.js") as {
+    prototype: DriverConnection & {
+      _setIdleTimeout(): void;
+      _idleTimeoutHandler(): void;
+      __tradesimPatched?: boolean;
+    };
+  };
+  if (!conn.__tradesimPatched) {
+    for (const name of ["_setIdleTimeout", "_idleTimeoutHandler"] as const) {
+      const original = conn[name];
+      conn[name] = function (this: DriverConnection) {
+        original.call(this);
+        this._idleTimeout?.unref?.();
+      };
+    }
+    conn.__tradesimPatched = true;
+  }
+}
 
 export interface StoreFaultHooks {
   /**

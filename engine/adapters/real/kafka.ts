@@ -592,32 +592,45 @@ export class RealAdmin implements Admin {
     return this.life.guard(() => this.a.disconnect());
   }
 
+  /**
+   * kafkajs's `waitForLeaders` retries only LEADER_NOT_AVAILABLE, but a KRaft broker under load
+   * may answer the metadata of a just-created topic with UNKNOWN_TOPIC_OR_PARTITION for a moment
+   * (kafkajs issue 1563), and createTopics then throws although the topics were created. In that
+   * case this waits for the leaders itself and answers `true` (created), as kafkajs would have.
+   */
   createTopics(options: {
     topics: Array<{ topic: string; numPartitions?: number; replicationFactor?: number }>;
     waitForLeaders?: boolean;
   }): Promise<boolean> {
-    const request = {
-      topics: options.topics.map((t) => ({ ...t, topic: this.ns.topic(t.topic) })),
-      waitForLeaders: options.waitForLeaders ?? true,
-    };
+    const topics = options.topics.map((t) => ({ ...t, topic: this.ns.topic(t.topic) }));
+    const waitForLeaders = options.waitForLeaders ?? true;
     return this.life.guard(async () => {
-      // KRaft: right after a create, the broker may briefly answer metadata with "does not host
-      // this topic-partition" while kafkajs waits for leaders, and kafkajs does not retry it
-      // (kafkajs issue 1563). The topics were created by then: wait for the leaders and answer
-      // true, as the first attempt would have.
-      let created: boolean | null = null;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const r = await this.a.createTopics(request);
-          return created ?? r;
-        } catch (err) {
-          const type = (err as { type?: string }).type;
-          if (type !== "UNKNOWN_TOPIC_OR_PARTITION" || attempt >= 20) throw err;
-          created = true;
-          await new Promise((resolve) => setTimeout(resolve, 250));
-        }
+      try {
+        return await this.a.createTopics({ topics, waitForLeaders });
+      } catch (err) {
+        if (!waitForLeaders || (err as { type?: string }).type !== "UNKNOWN_TOPIC_OR_PARTITION") throw err;
+        await this.leadersOf(topics.map((t) => t.topic));
+        return true;
       }
     });
+  }
+
+  private async leadersOf(topics: string[], timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const md = await this.a.fetchTopicMetadata({ topics });
+        if (
+          md.topics.length === topics.length &&
+          md.topics.every((t) => t.partitions.every((p) => p.leader >= 0))
+        )
+          return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+      }
+      if (Date.now() > deadline) throw new Error(`no leader for ${topics.join(", ")} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
