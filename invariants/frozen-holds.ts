@@ -8,10 +8,13 @@ import type { Ubscore } from "../engine/ubscore/service.ts";
 import type { Audit } from "./auditor.ts";
 import type { Invariant } from "./types.ts";
 
-function heldBy(u: Ubscore, user: number, asset: number): bigint {
-  let held = 0n;
-  for (const o of u.state.orders.values()) if (o.user_id === user && o.asset_id === asset) held += o.held;
-  return held;
+/** Σ held by open orders of the given accounts (user → asset → 0n), in one pass over the open orders. */
+function addHeld(u: Ubscore, held: Map<number, Map<number, bigint>>): void {
+  for (const o of u.state.orders.values()) {
+    const assets = held.get(o.user_id);
+    const h = assets?.get(o.asset_id);
+    if (h !== undefined) assets!.set(o.asset_id, h + o.held);
+  }
 }
 
 export const frozenHolds: Invariant = {
@@ -19,25 +22,30 @@ export const frozenHolds: Invariant = {
   step(a: Audit) {
     const u = a.world.live.ubscore;
     if (u === null || u.phase !== "running" || a.feed.balanceEvents.length === 0) return;
-    const seen = new Set<string>();
+    const held = new Map<number, Map<number, bigint>>();
     for (const { msg: e } of a.feed.balanceEvents) {
       if (e.user_id <= 0) continue;
-      const key = `${e.user_id}:${e.asset_id}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const frozen = u.state.peek(e.user_id, e.asset_id).frozen;
-      const held = heldBy(u, e.user_id, e.asset_id);
-      if (frozen !== held)
-        a.report(
-          "frozen-holds",
-          `user ${e.user_id} asset ${e.asset_id}: frozen ${frozen} but open orders hold ${held}`,
-          {
-            user: e.user_id,
-            asset: e.asset_id,
-            frozen,
-            held,
-          },
-        );
+      let assets = held.get(e.user_id);
+      if (assets === undefined) held.set(e.user_id, (assets = new Map()));
+      assets.set(e.asset_id, 0n);
+    }
+    if (held.size === 0) return;
+    addHeld(u, held);
+    for (const [user, assets] of held) {
+      for (const [asset, h] of assets) {
+        const frozen = u.state.peek(user, asset).frozen;
+        if (frozen !== h)
+          a.report(
+            "frozen-holds",
+            `user ${user} asset ${asset}: frozen ${frozen} but open orders hold ${h}`,
+            {
+              user,
+              asset,
+              frozen,
+              held: h,
+            },
+          );
+      }
     }
   },
   quiescent(a: Audit) {

@@ -23,6 +23,7 @@ export function register(program: Command): void {
     .option("--profile <name>", `fault profile (${PROFILE_NAMES.join(", ")})`, "default")
     .option("--ops <m>", "scenario steps per run", "500")
     .option("--users <k>", "users per run", "8")
+    .option("--load <k>", "open-loop load: k requests per 5 ms of virtual time, none waiting for its answer")
     .option("--workers <k>", "worker processes (default: one per core)")
     .option("--no-shrink", "do not shrink failures to regression files")
     .option("--regressions <dir>", "where shrunk failures are written", "scenarios/regressions")
@@ -34,6 +35,7 @@ export function register(program: Command): void {
         profile: string;
         ops: string;
         users: string;
+        load?: string;
         workers?: string;
         shrink: boolean;
         regressions: string;
@@ -45,6 +47,7 @@ export function register(program: Command): void {
         const profile = parseChoice(flags.profile, "--profile", PROFILE_NAMES);
         const ops = parseIntFlag(flags.ops, "--ops", 1);
         const users = parseIntFlag(flags.users, "--users", 1);
+        const load = flags.load === undefined ? undefined : parseIntFlag(flags.load, "--load", 1);
         const workers =
           flags.workers === undefined ? defaultWorkers() : parseIntFlag(flags.workers, "--workers", 1);
         const jobs: Job[] = seeds.map((seed, id) => ({
@@ -54,6 +57,7 @@ export function register(program: Command): void {
           ops,
           profile,
           users,
+          load,
           plants: plants.map((p) => p.name),
         }));
         const results: Array<RunResult | undefined> = [];
@@ -90,7 +94,7 @@ export function register(program: Command): void {
         if (flags.shrink) {
           for (const g of summary.byInvariant) {
             const failedRun = ordered.find((r) => r.seed === g.first.seed)!;
-            const scenario = generateScenario({ seed: failedRun.seed, ops, users, profile });
+            const scenario = generateScenario({ seed: failedRun.seed, ops, users, profile, load });
             regressions.push(
               await shrinkAndSave(scenario, failedRun, { profile, dir: flags.regressions, plants }),
             );

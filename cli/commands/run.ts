@@ -5,6 +5,7 @@
  * traces differ is reported.
  */
 import type { Command } from "commander";
+import { runCommand } from "../../scenarios/generate/command.ts";
 import { generateScenario } from "../../scenarios/generate/generate.ts";
 import { PROFILE_NAMES } from "../../sim/faults/catalog.ts";
 import { firstDivergence } from "../../sim/kernel/trace.ts";
@@ -18,16 +19,13 @@ export interface RunFlags {
   ops: string;
   profile: string;
   users: string;
+  load?: string;
   adapters: string;
   json?: boolean;
   checkDeterminism?: boolean;
   shrink: boolean;
   plant?: string;
   regressions: string;
-}
-
-export function replayCommand(seed: number, ops: number, profile: string, users: number): string {
-  return `npx tradesim run --seed ${seed} --ops ${ops} --profile ${profile}${users !== 8 ? ` --users ${users}` : ""}`;
 }
 
 export function register(program: Command): void {
@@ -38,6 +36,7 @@ export function register(program: Command): void {
     .option("--ops <m>", "scenario steps to generate", "500")
     .option("--profile <name>", `fault profile (${PROFILE_NAMES.join(", ")})`, "default")
     .option("--users <k>", "number of users", "8")
+    .option("--load <k>", "open-loop load: k requests per 5 ms of virtual time, none waiting for its answer")
     .option("--adapters <kind>", "sim (the simulator) or real (Kafka and Cassandra on 127.0.0.1)", "sim")
     .option("--json", "print one JSON object")
     .option("--check-determinism", "run the seed twice and report the first step where the traces differ")
@@ -50,10 +49,11 @@ export function register(program: Command): void {
       const users = parseIntFlag(flags.users, "--users", 1);
       const profile = parseChoice(flags.profile, "--profile", PROFILE_NAMES);
       const adapters = parseChoice(flags.adapters, "--adapters", ["sim", "real"] as const);
-      const scenario = generateScenario({ seed, ops, users, profile });
+      const load = flags.load === undefined ? undefined : parseIntFlag(flags.load, "--load", 1);
+      const scenario = generateScenario({ seed, ops, users, profile, load });
       const plants = parsePlants(flags.plant);
       const replay =
-        replayCommand(seed, ops, profile, users) + (flags.plant ? ` --plant ${flags.plant}` : "");
+        runCommand({ seed, ops, profile, users, load }) + (flags.plant ? ` --plant ${flags.plant}` : "");
       if (adapters === "real") {
         const { runReal } = await import("../../real/run.ts").catch(() => {
           throw new UsageError("--adapters real: real mode is not available in this build");

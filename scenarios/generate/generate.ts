@@ -10,6 +10,7 @@ import { SYMBOLS, type SymbolInfo } from "../../engine/domain/symbols.ts";
 import { RandomSource, type Rng } from "../../sim/kernel/random.ts";
 import type { Scenario, Step, StepOf } from "../format.ts";
 import { SERVICES } from "../format.ts";
+import { openLoop } from "./load.ts";
 import { DEFAULT_WEIGHTS, type GenerateOptions, type OpWeights } from "./weights.ts";
 
 const MID: Record<string, bigint> = { BTC_USDT: 50_000n, ETH_USDT: 3_000n };
@@ -188,10 +189,14 @@ export function generateScenario(opts: GenerateOptions): Scenario {
     c.n = steps.length;
     for (const s of next(c, w)) if (steps.length < opts.ops) steps.push(s);
   }
+  const kept = steps.slice(0, Math.max(opts.ops, 1));
   return {
-    name: `generated seed ${opts.seed}`,
+    name:
+      opts.load === undefined
+        ? `generated seed ${opts.seed}`
+        : `generated seed ${opts.seed}, load ${opts.load}`,
     seed: opts.seed,
     profile: opts.profile ?? "default",
-    steps: steps.slice(0, Math.max(opts.ops, 1)),
+    steps: opts.load === undefined ? kept : openLoop(kept, opts.load),
   };
 }

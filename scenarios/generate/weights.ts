@@ -36,4 +36,9 @@ export interface GenerateOptions {
   profile?: string;
   /** Share of orders and cancels sent without waiting for the answer (default 0.3). */
   asyncShare?: number;
+  /**
+   * Open-loop load (load.ts): this many requests per LOAD_TICK_MS of virtual time, none waiting
+   * for its answer, so many are in flight at once. Unset: closed loop (clients mostly wait).
+   */
+  load?: number;
 }

@@ -9,9 +9,11 @@
  * both always together) until the time is spent: which seeds ran depends on the machine's speed,
  * but each seed's result does not, and the report names the range that ran.
  */
+
 import { createHash } from "node:crypto";
 import { RARE_EVENTS } from "../../invariants/coverage.ts";
 import { loadScenario, type Scenario } from "../../scenarios/format.ts";
+import { runCommand } from "../../scenarios/generate/command.ts";
 import { generateScenario } from "../../scenarios/generate/generate.ts";
 import { plantByName } from "../plants/catalog.ts";
 import type { RunResult } from "../runner/result.ts";
@@ -75,8 +77,7 @@ export function seedItemId(profile: string, seed: number): string {
 function replayFor(spec: ItemSpec, plants: string[]): string {
   const suffix = plants.length > 0 ? ` --plant ${plants.join(",")}` : "";
   if (spec.kind === "scenario") return `npx tradesim replay ${spec.file}${suffix}`;
-  const users = spec.users !== 8 ? ` --users ${spec.users}` : "";
-  return `npx tradesim run --seed ${spec.seed} --ops ${spec.ops} --profile ${spec.profile}${users}${suffix}`;
+  return runCommand(spec) + suffix;
 }
 
 export function scenarioFor(spec: ItemSpec): Scenario {

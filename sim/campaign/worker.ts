@@ -3,13 +3,23 @@
  * IPC, runs each, and sends back the result. One per core; the parent balances the load.
  */
 import { loadScenario } from "../../scenarios/format.ts";
+import { runCommand } from "../../scenarios/generate/command.ts";
 import { generateScenario } from "../../scenarios/generate/generate.ts";
 import { plantByName } from "../plants/catalog.ts";
 import type { RunResult } from "../runner/result.ts";
 import { runScenario } from "../runner/run.ts";
 
 export type Job =
-  | { kind: "seed"; id: number; seed: number; ops: number; profile: string; users: number; plants?: string[] }
+  | {
+      kind: "seed";
+      id: number;
+      seed: number;
+      ops: number;
+      profile: string;
+      users: number;
+      load?: number;
+      plants?: string[];
+    }
   | { kind: "file"; id: number; file: string; plants?: string[] };
 
 export type JobResult = { id: number; result: RunResult } | { id: number; error: string };
@@ -18,13 +28,9 @@ async function runJob(job: Job): Promise<RunResult> {
   const plants = (job.plants ?? []).map(plantByName);
   const suffix = job.plants?.length ? ` --plant ${job.plants.join(",")}` : "";
   if (job.kind === "seed") {
-    const scenario = generateScenario({
-      seed: job.seed,
-      ops: job.ops,
-      users: job.users,
-      profile: job.profile,
-    });
-    const replay = `npx tradesim run --seed ${job.seed} --ops ${job.ops} --profile ${job.profile}${job.users !== 8 ? ` --users ${job.users}` : ""}`;
+    const spec = { seed: job.seed, ops: job.ops, users: job.users, profile: job.profile, load: job.load };
+    const scenario = generateScenario(spec);
+    const replay = runCommand(spec);
     return (
       await runScenario(scenario, { replay: replay + suffix, plants, wallClock: () => performance.now() })
     ).result;

@@ -106,6 +106,11 @@ export class SimKafka {
     return [...this.ctx.broker.topics.values()].filter((t) => t.autoCreated).map((t) => t.name);
   }
 
+  /** Records appended so far, over every topic (it moves iff some log grew). */
+  get appended(): number {
+    return this.ctx.broker.appended;
+  }
+
   /** Number of partitions of a topic (0 if it does not exist). */
   partitions(topic: string): number {
     return this.ctx.broker.topic(topic)?.partitions.length ?? 0;
