@@ -3,6 +3,10 @@
  * the cost per op changes with the length of the run (it must stay flat: per-step checks are
  * O(what changed), never O(history)).
  *   node scripts/bench-sim.ts [--ops 1000,10000,100000] [--profile none] [--seed 1] [--no-crashes]
+ *                             [--load closed,50]
+ * Two load shapes (scenarios/generate/load.ts): `closed` (generated scenarios as they are:
+ * clients mostly wait for each answer, about one request in flight) and a number K (open loop:
+ * K requests per 5 ms of virtual time, none waiting, so the services see batches).
  * Messages = records the services append to Kafka (all topics). Wall time covers the run only
  * (modules are loaded by a warm-up run first). A benchmark may read the wall clock.
  */
@@ -20,32 +24,40 @@ const seed = Number(flag("seed", "1"));
 // Explicit crash steps make services recover by replaying their input from offset 0 (no
 // snapshots yet), which costs O(history) per crash; --no-crashes measures the steady state.
 const crashes = !args.includes("--no-crashes");
+const loads = flag("load", "closed,50")
+  .split(",")
+  .map((l) => (l === "closed" ? undefined : Number(l)));
 
 await runScenario(generateScenario({ seed, ops: 200, profile }), { replay: "" }); // warm-up
 console.log(
   `simulator benchmark: profile ${profile}, seed ${seed}, crash steps ${crashes ? "on" : "off"}, node ${process.version}`,
 );
 const rows: Array<Record<string, number>> = [];
-for (const ops of sizes) {
-  const scenario = generateScenario({ seed, ops, profile, crashes });
-  const t0 = performance.now();
-  const { result } = await runScenario(scenario, { replay: "", wallClock: () => performance.now() });
-  const ms = performance.now() - t0;
-  if (!result.ok)
-    console.log(`  (run had ${result.violations.length} violations: ${result.violations[0]?.message})`);
-  const row = {
-    ops,
-    steps: result.steps,
-    messages: result.messages,
-    invariantChecks: result.invariantChecks,
-    seconds: Math.round(ms) / 1000,
-    messagesPerSecond: Math.round((result.messages * 1000) / ms),
-    stepsPerSecond: Math.round((result.steps * 1000) / ms),
-    microsPerOp: Math.round((ms * 1000) / ops),
-  };
-  rows.push(row);
-  console.log(
-    `  ops ${String(ops).padStart(7)}: ${row.messages} messages, ${row.steps} steps in ${row.seconds}s → ${row.messagesPerSecond.toLocaleString("en-US")} messages/s, ${row.stepsPerSecond.toLocaleString("en-US")} steps/s, ${row.microsPerOp} µs/op`,
-  );
-}
+for (const load of loads)
+  for (const ops of sizes) {
+    const scenario = generateScenario({ seed, ops, profile, crashes, load });
+    const t0 = performance.now();
+    const { result, world } = await runScenario(scenario, { replay: "", wallClock: () => performance.now() });
+    const ms = performance.now() - t0;
+    const kafka = world.kafka.counts();
+    if (!result.ok)
+      console.log(`  (run had ${result.violations.length} violations: ${result.violations[0]?.message})`);
+    const row = {
+      load: load ?? 0,
+      ops,
+      steps: result.steps,
+      messages: result.messages,
+      invariantChecks: result.invariantChecks,
+      seconds: Math.round(ms) / 1000,
+      messagesPerSecond: Math.round((result.messages * 1000) / ms),
+      stepsPerSecond: Math.round((result.steps * 1000) / ms),
+      microsPerOp: Math.round((ms * 1000) / ops),
+      // What the load shape does to batching: messages per batch handed to a consumer.
+      messagesPerBatch: Math.round((10 * kafka.messagesDelivered) / kafka.batchesDelivered) / 10,
+    };
+    rows.push(row);
+    console.log(
+      `  ${load === undefined ? "closed loop " : `load ${String(load).padStart(3)}/5ms`} ops ${String(ops).padStart(7)}: ${row.messages} messages, ${row.steps} steps in ${row.seconds}s → ${row.messagesPerSecond.toLocaleString("en-US")} messages/s, ${row.stepsPerSecond.toLocaleString("en-US")} steps/s, ${row.microsPerOp} µs/op, ${row.messagesPerBatch} messages/batch`,
+    );
+  }
 console.log(JSON.stringify(rows));
