@@ -12,6 +12,17 @@ export interface EngineConfig {
   gatewayResultTimeoutMs: number;
   /** How far a signed request's timestamp may be from the gateway's clock (ms). */
   authWindowMs: number;
+  /**
+   * Recovery snapshots (engine/README.md, "Snapshots"): UBSCore writes one after every this many
+   * journal records, the ME after every this many commands. 0 = never (recovery replays from 0).
+   */
+  snapshotEvery: number;
+  /**
+   * ...but at most this many characters of snapshot per record or command, amortised: a large
+   * state is snapshotted less often (every max(snapshotEvery, size / this) inputs), so writing
+   * snapshots stays O(1) per input although the never-evicted dedupe tables grow. 0 = no bound.
+   */
+  snapshotCharsPerInput: number;
 }
 
 export function defaultConfig(overrides: Partial<EngineConfig> = {}): EngineConfig {
@@ -22,5 +33,7 @@ export function defaultConfig(overrides: Partial<EngineConfig> = {}): EngineConf
     keyspace: overrides.keyspace ?? "trading",
     gatewayResultTimeoutMs: overrides.gatewayResultTimeoutMs ?? 5_000,
     authWindowMs: overrides.authWindowMs ?? 30_000,
+    snapshotEvery: overrides.snapshotEvery ?? 1_000,
+    snapshotCharsPerInput: overrides.snapshotCharsPerInput ?? 1_000,
   };
 }

@@ -16,11 +16,10 @@ import {
   type ValidatedOrder,
 } from "../engine/protocol/messages.ts";
 import { TOPICS } from "../engine/protocol/topics.ts";
-import type { World } from "../sim/world/world.ts";
 import { Coverage } from "./coverage.ts";
 import { type FeedRecord, TopicFeed } from "./feed.ts";
 import { type FeeTable, ReferenceModel } from "./model.ts";
-import type { Invariant, Violation } from "./types.ts";
+import type { AuditedWorld, Invariant, Violation } from "./types.ts";
 
 export interface StepFeed {
   balanceEvents: Array<FeedRecord<BalanceEvent>>;
@@ -37,7 +36,7 @@ const EMPTY_FEED = Object.freeze({
 }) as unknown as StepFeed;
 
 export class Audit {
-  readonly world: World;
+  readonly world: AuditedWorld;
   readonly model: ReferenceModel;
   readonly seed: string;
   readonly violations: Violation[] = [];
@@ -60,7 +59,7 @@ export class Audit {
   /** The broker's append count at the last poll: most steps append nothing, and skip the poll. */
   private appendedSeen = -1;
 
-  constructor(world: World, invariants: readonly Invariant[]) {
+  constructor(world: AuditedWorld, invariants: readonly Invariant[]) {
     this.world = world;
     this.invariants = invariants;
     this.seed = world.sched.random.seed;

@@ -21,6 +21,8 @@ export const RARE_EVENTS = {
   "retried-request-id": "a request id reached UBSCore more than once",
   "crash-with-uncommitted-input": "a service crashed with input it had consumed but not committed",
   "client-retry": "a client retried a request with the same request id",
+  "recovered-from-snapshot":
+    "a restarted UBSCore or matching engine recovered from a snapshot, not from offset 0",
 } as const;
 
 export type RareEvent = keyof typeof RARE_EVENTS;

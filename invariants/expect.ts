@@ -8,8 +8,8 @@ import { parseDecimal } from "../engine/domain/amount.ts";
 import { assetByCode } from "../engine/domain/assets.ts";
 import { SYMBOLS } from "../engine/domain/symbols.ts";
 import type { StepOf } from "../scenarios/format.ts";
-import type { World } from "../sim/world/world.ts";
 import type { Audit } from "./auditor.ts";
+import type { AuditedWorld } from "./types.ts";
 
 function minor(text: string, assetCode: string): bigint | null {
   try {
@@ -21,7 +21,7 @@ function minor(text: string, assetCode: string): bigint | null {
 }
 
 export async function checkExpect(
-  world: World,
+  world: AuditedWorld,
   audit: Audit,
   step: StepOf<"expect">,
   index: number,

@@ -3,7 +3,7 @@
  * appended since the previous poll (a cursor per partition), decoded. This is what makes the
  * per-step invariants O(new records) instead of O(history).
  */
-import type { SimKafka } from "../sim/kafka/index.ts";
+import type { LogView } from "./types.ts";
 
 export interface FeedRecord<T> {
   partition: number;
@@ -14,13 +14,13 @@ export interface FeedRecord<T> {
 
 export class TopicFeed<T> {
   readonly topic: string;
-  private readonly kafka: SimKafka;
+  private readonly kafka: LogView;
   private readonly decode: (raw: string) => T;
   private cursors: number[] = [];
   /** Records that failed to decode: a malformed message is itself a finding. */
   readonly malformed: Array<{ partition: number; offset: number; error: string }> = [];
 
-  constructor(kafka: SimKafka, topic: string, decode: (raw: string) => T) {
+  constructor(kafka: LogView, topic: string, decode: (raw: string) => T) {
     this.kafka = kafka;
     this.topic = topic;
     this.decode = decode;

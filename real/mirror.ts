@@ -16,6 +16,11 @@ export class KafkaMirror {
   private consumer: Consumer | null = null;
   /** Records that arrived past a gap (should never happen: the topics are never compacted). */
   readonly gaps: string[] = [];
+  /**
+   * Records copied so far, over every topic: it moves iff some copy grew (the Audit skips its poll
+   * of the feeds while it stands still, as it does on the simulated broker's `appended`).
+   */
+  appended = 0;
 
   constructor(log: RealLog, topics: readonly string[]) {
     this.log = log;
@@ -47,6 +52,7 @@ export class KafkaMirror {
             continue;
           }
           log.push(m);
+          this.appended++;
         }
       },
     });

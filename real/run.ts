@@ -17,14 +17,13 @@
  */
 import { UsageError } from "../cli/usage.ts";
 import { LogCollector } from "../engine/adapters/real/logger.ts";
-import { defaultConfig, type EngineConfig } from "../engine/config.ts";
-import { SYMBOLS, type SymbolName } from "../engine/domain/symbols.ts";
 import { GROUPS, TOPIC_SPECS, TOPICS } from "../engine/protocol/topics.ts";
 import { TABLES } from "../engine/schema/cql.ts";
 import { Audit } from "../invariants/auditor.ts";
 import { checkExpect } from "../invariants/expect.ts";
 import { ALL_INVARIANTS } from "../invariants/index.ts";
 import type { Invariant } from "../invariants/types.ts";
+import { engineConfigOf } from "../scenarios/engine-config.ts";
 import type { Scenario, Step } from "../scenarios/format.ts";
 import { restartCassandra, restartKafka } from "../scripts/services/control.ts";
 import { isFaultName, PROFILES } from "../sim/faults/catalog.ts";
@@ -103,16 +102,6 @@ export interface RealRunHandle {
 
 const RETRY_GAP_MS = 200;
 
-function configOf(s: Scenario, keyspace: string): EngineConfig {
-  const fees: Partial<EngineConfig["fees"]> = {};
-  for (const [sym, f] of Object.entries(s.config?.fees ?? {})) {
-    if (!SYMBOLS.some((x) => x.name === sym))
-      throw new Error(`config.fees: unknown symbol ${JSON.stringify(sym)}`);
-    fees[sym as SymbolName] = f;
-  }
-  return defaultConfig({ fees: fees as EngineConfig["fees"], keyspace });
-}
-
 function usersOf(s: Scenario): number[] {
   const users = new Set<number>();
   for (const st of s.steps) if ("user" in st) users.add(st.user);
@@ -168,7 +157,7 @@ async function runIn(
   if (PROFILES[profile] === undefined) throw new Error(`unknown profile ${profile}`);
   const harnessLog = logs.logger("harness");
   await env.beginRun();
-  const config = configOf(scenario, env.keyspace);
+  const config = engineConfigOf(scenario, seed, env.keyspace);
   const prefix = env.newTopicPrefix();
   const faults = new RealFaults(new RandomSource(seed).stream("real/write-timeout"));
   const crashes: Array<{ op: number; service: string }> = [];
@@ -483,6 +472,7 @@ async function runIn(
         values: {},
       })),
     ],
+    knobs: { snapshotEvery: config.snapshotEvery },
     faults: { ...faults.fired },
     crashes,
     coverage: audit.coverage.counts(),

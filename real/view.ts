@@ -2,22 +2,22 @@
  * What the Audit (invariants/auditor.ts) reads of a world, backed by the real one: `kafka` is the
  * harness's in-memory copy of the topics (mirror.ts), `scylla` a snapshot of the keyspace loaded
  * into the simulator's CQL engine (snapshot.ts), `live` the running service objects, `ask` a
- * signed HTTP request to the gateway. The Audit is typed against the simulator's `World`; this
- * object has the members it and checkExpect use (`asWorld` is the one cast), so every invariant
- * family runs unchanged in real mode.
+ * signed HTTP request to the gateway. The Audit reads an `AuditedWorld` (invariants/types.ts),
+ * which the simulator's `World` and this view both implement, so every invariant family runs
+ * unchanged in real mode.
  */
 import type { EngineConfig } from "../engine/config.ts";
 import { TABLES } from "../engine/schema/cql.ts";
+import type { AuditedWorld } from "../invariants/types.ts";
 import type { SimScylla } from "../sim/scylla/index.ts";
 import type { ClientAnswer, ClientRequest, Credentials } from "../sim/world/client.ts";
-import type { World } from "../sim/world/world.ts";
 import type { RealClient } from "./client.ts";
 import type { Live, RealExchange } from "./exchange.ts";
 import type { KafkaMirror } from "./mirror.ts";
 import type { StoreSnapshot } from "./snapshot.ts";
 
 export class RealWorldView {
-  readonly sched: { random: { seed: string }; step: number; note(text: string): void };
+  readonly sched: { random: { seed: string }; step: number; now(): number; note(text: string): void };
   readonly config: EngineConfig;
   readonly kafka: KafkaMirror;
   /** The last notes (steps, violations), for diagnostics. */
@@ -34,9 +34,11 @@ export class RealWorldView {
     snapshot: StoreSnapshot,
   ) {
     const notes = this.notes;
+    const t0 = performance.now();
     this.sched = {
       random: { seed },
       step: 0,
+      now: () => Math.round((performance.now() - t0) * 1000),
       note(text: string) {
         notes.push(text);
         if (notes.length > 500) notes.shift();
@@ -76,8 +78,8 @@ export class RealWorldView {
     return this.snapshot.rowCount(TABLES.trades);
   }
 
-  /** The view typed as what the Audit and checkExpect expect. */
-  asWorld(): World {
-    return this as unknown as World;
+  /** The view as what the Audit and checkExpect read (checked by the compiler, no cast). */
+  asWorld(): AuditedWorld {
+    return this;
   }
 }

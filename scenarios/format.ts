@@ -153,7 +153,13 @@ export const scenarioSchema = z.strictObject({
       error: (i) => `${show(i.input)} is not a profile (${PROFILE_NAMES.join(", ")})`,
     })
     .optional(),
-  config: z.strictObject({ fees: z.record(text, feeRates).optional() }).optional(),
+  config: z
+    .strictObject({
+      fees: z.record(text, feeRates).optional(),
+      /** UBSCore and ME snapshot spacing (engine config snapshotEvery); default: drawn from the seed. */
+      snapshot_every: z.int().min(0).optional(),
+    })
+    .optional(),
   steps: z.array(step).min(1, { error: "a scenario needs at least one step" }),
 });
 

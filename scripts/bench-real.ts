@@ -21,7 +21,10 @@
  *
  * Operations: one deposit of BTC and one of USDT per user, then `--orders` limit orders in
  * crossing pairs (user 2k sells 0.001 BTC @ 50000, user 2k+1 buys it: every pair trades).
- * `--settlement-concurrency N` sets Settlement's statements in flight per batch (engine default 16).
+ * `--settlement-concurrency N` sets Settlement's statements in flight per batch (engine default 16);
+ * `--settlement-batch P,M` its most rows per single-partition batch and per mixed batch (engine
+ * default 64,10; `1,1` writes every row on its own); `--settlement-partitions N` the Kafka partitions
+ * it handles at once (engine default: PARTITIONS_IN_PARALLEL).
  * Where the time goes: every service's ports are instrumented (batches handled and their
  * duration, sends, statements), with the process's CPU use and the machine's load average.
  */
@@ -31,9 +34,18 @@ import { parseArgs } from "node:util";
 import { LogCollector } from "../engine/adapters/real/logger.ts";
 import { defaultConfig } from "../engine/config.ts";
 import { signRequest } from "../engine/gateway/signing.ts";
-import type { Consumer, ConsumerRunConfig, Log, Ports, Producer, Store } from "../engine/ports/index.ts";
+import type {
+  Consumer,
+  ConsumerRunConfig,
+  CqlValue,
+  Log,
+  Ports,
+  Producer,
+  Store,
+} from "../engine/ports/index.ts";
 import { encode, type Operation } from "../engine/protocol/messages.ts";
 import { GROUPS, TOPICS } from "../engine/protocol/topics.ts";
+import { Settlement } from "../engine/settlement/service.ts";
 import { RealEnv } from "../real/env.ts";
 import { RealExchange } from "../real/exchange.ts";
 import { pidFile } from "../scripts/services/layout.ts";
@@ -48,6 +60,8 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "64" },
     "gateway-ops": { type: "string", default: "3000" },
     "settlement-concurrency": { type: "string" },
+    "settlement-batch": { type: "string" },
+    "settlement-partitions": { type: "string" },
     rate: { type: "string", default: "0" },
     json: { type: "boolean", default: false },
   },
@@ -84,6 +98,10 @@ interface ServiceStats {
   batches: number;
   messages: number;
   batchMs: number;
+  /** Wall time with at least one batch in progress (batches of several partitions may overlap). */
+  busyMs: number;
+  inBatch: number;
+  busySince: number;
   sends: number;
   sentMessages: number;
   sendMs: number;
@@ -91,6 +109,9 @@ interface ServiceStats {
   statementMs: number;
   lwt: number;
   lwtMs: number;
+  /** Statements that were batches, and rows written (in batches or alone). */
+  batchStatements: number;
+  rows: number;
 }
 
 const stats = new Map<string, ServiceStats>();
@@ -103,6 +124,9 @@ const statsOf = (name: string): ServiceStats => {
         batches: 0,
         messages: 0,
         batchMs: 0,
+        busyMs: 0,
+        inBatch: 0,
+        busySince: 0,
         sends: 0,
         sentMessages: 0,
         sendMs: 0,
@@ -110,6 +134,8 @@ const statsOf = (name: string): ServiceStats => {
         statementMs: 0,
         lwt: 0,
         lwtMs: 0,
+        batchStatements: 0,
+        rows: 0,
       }),
     );
   return s;
@@ -117,13 +143,20 @@ const statsOf = (name: string): ServiceStats => {
 
 /** Zeroes every counter in place (the wrappers hold on to their objects). */
 function resetStats(): void {
-  for (const s of stats.values()) for (const k of Object.keys(s) as Array<keyof ServiceStats>) s[k] = 0;
+  for (const s of stats.values()) {
+    for (const k of Object.keys(s) as Array<keyof ServiceStats>) if (k !== "inBatch") s[k] = 0;
+    s.busySince = now(); // a batch in progress counts from here
+  }
   ledgerRows = 0;
 }
 
 /** request id → time its verdict row was acknowledged by Cassandra. */
 const verdictAt = new Map<string, number>();
+/** Request ids of the pipeline run whose verdict row has not landed yet (a set: polling it is O(1)). */
+const awaiting = new Set<string>();
 let ledgerRows = 0;
+/** When Settlement's latest row was acknowledged. */
+let lastRowAt = 0;
 
 function instrument(service: string, ports: Ports): Ports {
   const st = statsOf(service);
@@ -164,12 +197,15 @@ function instrument(service: string, ports: Ports): Ports {
             ...config,
             eachBatch: async (payload) => {
               const t = now();
+              if (st.inBatch++ === 0) st.busySince = t;
               try {
                 await each(payload);
               } finally {
+                const end = now();
                 st.batches++;
                 st.messages += payload.batch.messages.length;
-                st.batchMs += now() - t;
+                st.batchMs += end - t;
+                if (--st.inBatch === 0) st.busyMs += end - st.busySince;
               }
             },
           });
@@ -193,17 +229,28 @@ function instrument(service: string, ports: Ports): Ports {
       }
     }
   };
+  /** Settlement's rows, once acknowledged: verdict rows (their time) and ledger rows. */
+  const landed = (q: string, p: CqlValue[] | undefined) => {
+    if (service !== "settlement") return;
+    st.rows++;
+    lastRowAt = now();
+    if (q.includes(".requests ") && typeof p?.[1] === "string" && !verdictAt.has(p[1])) {
+      verdictAt.set(p[1], now());
+      awaiting.delete(p[1]);
+    } else if (q.includes(".balance_ledger ")) ledgerRows++;
+  };
   const store: Store = {
     connect: () => ports.store.connect(),
     shutdown: () => ports.store.shutdown(),
-    batch: (q, o) => timed(false, () => ports.store.batch(q, o)),
+    batch: async (qs, o) => {
+      st.batchStatements++;
+      const rs = await timed(false, () => ports.store.batch(qs, o));
+      for (const x of qs) landed(x.query, x.params);
+      return rs;
+    },
     execute: async (q, p, o) => {
       const rs = await timed(/ IF /.test(q), () => ports.store.execute(q, p, o));
-      if (service === "settlement") {
-        if (q.includes(".requests ") && typeof p?.[1] === "string" && !verdictAt.has(p[1]))
-          verdictAt.set(p[1], now());
-        else if (q.includes(".balance_ledger ")) ledgerRows++;
-      }
+      landed(q, p);
       return rs;
     },
   };
@@ -366,6 +413,21 @@ const exchange = new RealExchange({
   activity: env.activity,
   plants: [instrumentation],
 });
+// Settlement's tuning knobs, set on every incarnation before it starts consuming (the engine's
+// defaults otherwise): statements in flight, rows per batch ("1,1": no batches), partitions at once.
+{
+  const start = Settlement.prototype.start;
+  Settlement.prototype.start = function (this: Settlement) {
+    if (args["settlement-concurrency"] !== undefined)
+      this.concurrency = Number(args["settlement-concurrency"]);
+    if (args["settlement-batch"] !== undefined) {
+      const [partitionRows, mixedRows] = args["settlement-batch"].split(",").map(Number);
+      this.batchLimits = { partitionRows, mixedRows };
+    }
+    if (args["settlement-partitions"] !== undefined) this.partitions = Number(args["settlement-partitions"]);
+    return start.call(this);
+  };
+}
 const users = Array.from({ length: USERS - (USERS % 2) }, (_, i) => 1_000_001 + i);
 const results: Record<string, unknown> = {};
 try {
@@ -374,9 +436,6 @@ try {
     MODE === "pipeline" ? [] : creds.map(([u, c]) => [u, { ...c }] as [number, typeof c]),
   );
   await exchange.startAll();
-  // Settlement.concurrency: statements in flight per batch (the engine's default is 16).
-  if (args["settlement-concurrency"] !== undefined && exchange.live.settlement !== null)
-    exchange.live.settlement.concurrency = Number(args["settlement-concurrency"]);
   out(`  exchange up (keyspace ${env.keyspace}, topics ${prefix}*)`);
 
   if (MODE === "pipeline" || MODE === "both") {
@@ -385,6 +444,7 @@ try {
     await feeder.connect();
     resetStats();
     const sentAt = new Map<string, number>();
+    for (const op of ops) awaiting.add(op.request_id);
     const cpu0 = process.cpuUsage();
     const jvm0 = jvmCpu();
     const t0 = now();
@@ -402,7 +462,7 @@ try {
       });
     }
     const sendMs = now() - t0;
-    const done = await waitFor(() => [...sentAt.keys()].every((id) => verdictAt.has(id)), 600_000);
+    const done = await waitFor(() => awaiting.size === 0, 600_000);
     let last = 0;
     const lat: number[] = [];
     for (const [id, t] of sentAt) {
@@ -418,21 +478,30 @@ try {
       kafka: Math.round(((jvm1.kafka - jvm0.kafka) / ((last - t0) / 1000)) * 100) / 100,
       cassandra: Math.round(((jvm1.cassandra - jvm0.cassandra) / ((last - t0) / 1000)) * 100) / 100,
     };
+    const services = snapshotStats(last - t0);
+    // The last verdicts can land before the ledger rows of the last trades: wait until Settlement
+    // has written nothing for a second, and say when its last row landed.
+    await waitFor(() => now() - lastRowAt > 1000, 60_000);
+    const allRowsSeconds = (lastRowAt - t0) / 1000;
     results.pipeline = {
       ...m,
       rate: RATE,
       complete: done,
       produceSeconds: sendMs / 1000,
       ledgerRows,
+      allRowsSeconds,
       jvmCores,
-      services: snapshotStats(last - t0),
+      services,
     };
     out(
       `pipeline: ${m.ops} ops (${USERS} users x 2 deposits + ${ORDERS} orders, ${ORDERS / 2} trades) in ${m.seconds.toFixed(2)} s` +
         ` = ${m.opsPerSec} op/s${RATE > 0 ? ` (offered ${RATE} op/s)` : " (offered all at once)"}; latency to the verdict row p50 ${m.p50ms} ms, p99 ${m.p99ms} ms, max ${m.maxMs} ms` +
         `; CPU cores used: Node ${m.cpu}, Kafka ${jvmCores.kafka}, Cassandra ${jvmCores.cassandra}${done ? "" : "  (INCOMPLETE: not every verdict arrived)"}`,
     );
-    printStats(last - t0);
+    out(
+      `          every row written (${ledgerRows} ledger rows) after ${allRowsSeconds.toFixed(2)} s = ${Math.round(m.ops / allRowsSeconds)} op/s counted to the last row`,
+    );
+    printStats(last - t0, services);
     await feeder.disconnect();
   }
 
@@ -533,16 +602,18 @@ if (args.json) console.log(JSON.stringify(results, null, 2));
 
 function snapshotStats(wallMs: number): Record<string, unknown> {
   const o: Record<string, unknown> = {};
-  for (const [name, s] of stats) o[name] = { ...s, busy: Math.round((s.batchMs / wallMs) * 100) / 100 };
+  for (const [name, s] of stats) o[name] = { ...s, busy: Math.round((s.busyMs / wallMs) * 100) / 100 };
   return o;
 }
 
-function printStats(wallMs: number): void {
-  for (const [name, s] of [...stats].sort()) {
+/** Prints each service's counters (`frozen`: a snapshot taken earlier, else the live ones). */
+function printStats(wallMs: number, frozen?: Record<string, unknown>): void {
+  const all = frozen ? (Object.entries(frozen) as Array<[string, ServiceStats]>) : [...stats];
+  for (const [name, s] of all.sort()) {
     const parts: string[] = [];
     if (s.batches > 0)
       parts.push(
-        `${s.batches} batches, ${(s.messages / s.batches).toFixed(1)} msgs/batch, ${(s.batchMs / s.batches).toFixed(1)} ms/batch, busy ${Math.round((s.batchMs / wallMs) * 100)}%`,
+        `${s.batches} batches, ${(s.messages / s.batches).toFixed(1)} msgs/batch, ${(s.batchMs / s.batches).toFixed(1)} ms/batch, busy ${Math.round((s.busyMs / wallMs) * 100)}%`,
       );
     if (s.sends > 0)
       parts.push(
@@ -550,7 +621,7 @@ function printStats(wallMs: number): void {
       );
     if (s.statements > 0)
       parts.push(
-        `${s.statements} statements (${(s.statementMs / s.statements).toFixed(2)} ms each${s.lwt > 0 ? `; ${s.lwt} LWT ${(s.lwtMs / s.lwt).toFixed(2)} ms each` : ""})`,
+        `${s.statements} statements (${(s.statementMs / s.statements).toFixed(2)} ms each${s.batchStatements > 0 ? `, ${s.batchStatements} of them batches` : ""}${s.lwt > 0 ? `; ${s.lwt} LWT ${(s.lwtMs / s.lwt).toFixed(2)} ms each` : ""}${s.rows > 0 ? `; ${s.rows} rows` : ""})`,
       );
     if (parts.length > 0) out(`    ${name.padEnd(10)} ${parts.join("; ")}`);
   }

@@ -21,8 +21,9 @@ const flag = (name: string, dflt: string) => {
 const sizes = flag("ops", "1000,10000").split(",").map(Number);
 const profile = flag("profile", "none");
 const seed = Number(flag("seed", "1"));
-// Explicit crash steps make services recover by replaying their input from offset 0 (no
-// snapshots yet), which costs O(history) per crash; --no-crashes measures the steady state.
+// Explicit crash steps make UBSCore and the ME recover from their newest snapshot plus the input
+// after it (engine/README.md, "Snapshots"): O(state), no longer a replay from offset 0;
+// --no-crashes measures the steady state.
 const crashes = !args.includes("--no-crashes");
 const loads = flag("load", "closed,50")
   .split(",")

@@ -22,7 +22,14 @@ export async function shrinkAndSave(
   opts: ShrinkSaveOptions,
 ): Promise<string> {
   const target = failed.violations[0].invariant;
-  const start: Scenario = { ...scenario, seed: failed.seed, profile: opts.profile };
+  // The knobs the failing run drew from its seed are pinned, so the file means the same run
+  // even if the knobs' draw changes.
+  const start: Scenario = {
+    ...scenario,
+    seed: failed.seed,
+    profile: opts.profile,
+    config: { ...scenario.config, snapshot_every: failed.knobs.snapshotEvery },
+  };
   // Random crashes are the hardest thing to shrink around (they move when steps go): first try
   // the same scenario with each crash made an explicit step and the faults off.
   const explicit = materializeCrashes(start, failed);

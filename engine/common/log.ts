@@ -48,23 +48,7 @@ export async function topicEnds(
   deps: LogDeps,
   topic: string,
 ): Promise<Map<number, { low: bigint; high: bigint }>> {
-  const { log, clock, logger } = deps;
-  const admin = log.admin();
-  await connectWithRetry("admin", admin, clock, logger);
-  try {
-    const offsets = await retrying(
-      `fetch offsets of ${topic}`,
-      () => admin.fetchTopicOffsets(topic),
-      clock,
-      logger,
-      isRetriableLogError,
-    );
-    const out = new Map<number, { low: bigint; high: bigint }>();
-    for (const p of offsets) out.set(p.partition, { low: BigInt(p.low), high: BigInt(p.high ?? p.offset) });
-    return out;
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
+  return (await topicsEnds(deps, [topic])).get(topic)!;
 }
 
 /**
@@ -73,25 +57,37 @@ export async function topicEnds(
  * once, in offset order within each partition. Partitions interleave in any order.
  *
  * Works on the simulated Kafka and on kafkajs alike: it uses a consumer in a fresh group (a
- * random id) subscribed `fromBeginning`, so no committed offset gets in the way and no `seek`
- * (which kafkajs only allows after `run`) is needed. Returns the high watermark read through per
- * partition (every offset below it was delivered).
+ * random id) subscribed `fromBeginning`, so no committed offset gets in the way. `opts.from`
+ * starts partitions further on (a `seek` once the consumer runs, as kafkajs requires; anything
+ * delivered below the start is skipped), `opts.until` stops them earlier (recovery from a
+ * snapshot reads only the log after it; the snapshot reader reads windows of its topic).
+ * Returns the offset read through per partition (every offset from the start below it was
+ * delivered).
  */
 export async function readToEnd(
   deps: LogDeps,
   topic: string,
   onMessage: (partition: number, message: ConsumedMessage) => void | Promise<void>,
-  opts: { partitions?: readonly number[]; groupPrefix?: string } = {},
+  opts: ReadRangeOptions = {},
 ): Promise<Map<number, bigint>> {
   const { log, clock, random, logger } = deps;
-  const ends = await topicEnds(deps, topic);
+  const ends = opts.ends ?? (await topicEnds(deps, topic));
   const through = new Map<number, bigint>();
   /** Next offset expected per partition still to be read. */
   const next = new Map<number, bigint>();
-  for (const [p, { low, high }] of ends) {
+  /** Partitions to start past their low watermark: seeked once the consumer runs. */
+  const seeks: Array<{ partition: number; offset: bigint }> = [];
+  for (const [p, { low, high: end }] of ends) {
     if (opts.partitions && !opts.partitions.includes(p)) continue;
+    const until = opts.until?.get(p);
+    const high = until !== undefined && until < end ? until : end;
     through.set(p, high);
-    if (high > low) next.set(p, low);
+    const from = opts.from?.get(p);
+    const start = from !== undefined && from > low ? from : low;
+    if (high > start) {
+      next.set(p, start);
+      if (start > low) seeks.push({ partition: p, offset: start });
+    }
   }
   if (next.size === 0) return through;
 
@@ -144,11 +140,54 @@ export async function readToEnd(
         }
       },
     });
+    // kafkajs takes seeks only once the consumer runs; a batch fetched before the seek applies
+    // is skipped above (offsets below `next`), so the seek only saves reading.
+    for (const s of seeks) consumer.seek({ topic, partition: s.partition, offset: s.offset.toString() });
     await done;
   } finally {
     await consumer.disconnect().catch(() => {});
   }
   return through;
+}
+
+export interface ReadRangeOptions {
+  /** Only these partitions (default: all). */
+  partitions?: readonly number[];
+  groupPrefix?: string;
+  /** Per partition, the first offset to read (default: the low watermark). */
+  from?: ReadonlyMap<number, bigint>;
+  /** Per partition, read only below this offset (default: the high watermark fetched at the start). */
+  until?: ReadonlyMap<number, bigint>;
+  /** The watermarks, if the caller fetched them already (saves a round trip). */
+  ends?: Map<number, { low: bigint; high: bigint }>;
+}
+
+/** The watermarks of several topics through one admin connection. */
+export async function topicsEnds(
+  deps: LogDeps,
+  topics: readonly string[],
+): Promise<Map<string, Map<number, { low: bigint; high: bigint }>>> {
+  const { log, clock, logger } = deps;
+  const admin = log.admin();
+  await connectWithRetry("admin", admin, clock, logger);
+  try {
+    const out = new Map<string, Map<number, { low: bigint; high: bigint }>>();
+    for (const topic of topics) {
+      const offsets = await retrying(
+        `fetch offsets of ${topic}`,
+        () => admin.fetchTopicOffsets(topic),
+        clock,
+        logger,
+        isRetriableLogError,
+      );
+      const m = new Map<number, { low: bigint; high: bigint }>();
+      for (const p of offsets) m.set(p.partition, { low: BigInt(p.low), high: BigInt(p.high ?? p.offset) });
+      out.set(topic, m);
+    }
+    return out;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
 
 /** Commits `offset` (the NEXT offset to read) for one partition; failures are retried a few times, then left to the next commit (correctness never depends on a commit: inputs are deduplicated). */

@@ -3,11 +3,14 @@
  * `validated_orders`, publishing ONE `engine.outputs` message per command that produced events,
  * numbered per symbol by `output_seq` (1, 2, 3, ... never reset) and carrying the input it
  * answers. Recovery (engine/README.md): the books are a pure function of the `validated_orders`
- * log, so the service rebuilds them by replaying that log from offset 0, publishing only the
- * outputs of commands that `engine.outputs` does not answer yet.
+ * log, so the service loads its newest snapshot (me/snapshot.ts, written every
+ * `config.snapshotEvery` commands) and replays that log from the offsets the snapshot covers
+ * (from 0 without one), publishing only the outputs of commands that `engine.outputs` does not
+ * answer yet.
  */
-import { commitBestEffort, forever, Mutex, readToEnd } from "../common/log.ts";
+import { commitBestEffort, forever, Mutex, readToEnd, topicsEnds } from "../common/log.ts";
 import { connectWithRetry, isRetriableLogError, retrying, sendAll } from "../common/retry.ts";
+import { readLatestSnapshot, snapshotDue, writeSnapshot } from "../common/snapshots.ts";
 import type { EngineConfig } from "../config.ts";
 import { SYMBOLS, type SymbolInfo } from "../domain/symbols.ts";
 import { bookConfigOf, Matcher } from "../matching/matcher.ts";
@@ -22,6 +25,7 @@ import {
   type ValidatedOrder,
 } from "../protocol/messages.ts";
 import { GROUPS, TOPICS } from "../protocol/topics.ts";
+import { decodeMeSnapshot, encodeMeSnapshot } from "./snapshot.ts";
 
 /** One symbol's book and numbering. */
 export class SymbolBook {
@@ -36,9 +40,10 @@ export class SymbolBook {
   /** Original qty of each order still open (for cumulative filled quantities in fills). */
   readonly openQty = new Map<string, bigint>();
 
-  constructor(symbol: SymbolInfo) {
+  /** `matcher`: a core restored from a snapshot (default: an empty book). */
+  constructor(symbol: SymbolInfo, matcher?: Matcher) {
     this.symbol = symbol;
-    this.matcher = new Matcher(bookConfigOf(symbol));
+    this.matcher = matcher ?? new Matcher(bookConfigOf(symbol));
   }
 }
 
@@ -178,10 +183,22 @@ export class MatchingService {
   phase: MePhase = "starting";
   /** From the scan of engine.outputs at start: per symbol the last output_seq and the input it answered. */
   readonly answered = new Map<number, { seq: bigint; partition: number; offset: bigint }>();
-  readonly stats = { replayed: 0, republished: 0, published: 0 };
+  readonly stats = {
+    replayed: 0,
+    republished: 0,
+    published: 0,
+    /** Snapshots written by this incarnation. */
+    snapshots: 0,
+    /** Whether recovery started from a snapshot. */
+    fromSnapshot: false,
+  };
   private producer: Producer | null = null;
   private consumer: Consumer | null = null;
   private readonly mutex = new Mutex();
+  /** Commands applied since the last snapshot (or replayed after the one recovery started from). */
+  private sinceSnapshot = 0;
+  /** Length of the last snapshot written or loaded (a large state is snapshotted less often). */
+  private lastSnapshotChars = 0;
   private stopped = false;
 
   constructor(ports: Ports, config: EngineConfig) {
@@ -208,8 +225,23 @@ export class MatchingService {
     this.producer = log.producer({ idempotent: true });
     await connectWithRetry("me producer", this.producer, clock, logger);
 
-    // 1. What has been answered already: per symbol the last output_seq and its input.
+    // 0. The newest usable snapshot: the books after the validated_orders offsets it names.
     this.phase = "scanning";
+    const loaded = await readLatestSnapshot(
+      this.ports,
+      TOPICS.meSnapshots,
+      (text) => decodeMeSnapshot(text),
+      {
+        groupPrefix: "me-recovery",
+        onReject: (why, m) => logger.warn("me: snapshot skipped", { id: m.id, why }),
+      },
+    );
+    const snap = loaded?.value ?? null;
+    this.stats.fromSnapshot = snap !== null;
+
+    // 1. What has been answered already: per symbol the last output_seq and its input. Everything
+    //    a snapshot covers was answered before it was written, so the scan starts where
+    //    engine.outputs ended then.
     this.answered.clear();
     await readToEnd(
       this.ports,
@@ -226,12 +258,15 @@ export class MatchingService {
           });
         }
       },
-      { groupPrefix: "me-recovery" },
+      { groupPrefix: "me-recovery", from: snap?.outputsFrom },
     );
 
-    // 2. Rebuild the books from validated_orders; publish only what is not answered yet.
+    // 2. Rebuild the books from validated_orders (after the snapshot's offsets, if any); publish
+    //    only what is not answered yet.
     this.phase = "replaying";
-    const state = new MatchingState();
+    const state = snap?.state ?? new MatchingState();
+    const from = new Map<number, bigint>();
+    for (const [p, o] of state.processed) from.set(p, o + 1n);
     const unanswered: EngineOutput[] = [];
     await readToEnd(
       this.ports,
@@ -252,8 +287,10 @@ export class MatchingService {
           unanswered.push(out);
         }
       },
-      { groupPrefix: "me-recovery" },
+      { groupPrefix: "me-recovery", from },
     );
+    this.sinceSnapshot = this.stats.replayed;
+    this.lastSnapshotChars = loaded?.manifest.length ?? 0;
     // Never reuse a published output_seq, whatever happened to the input log.
     for (const [sym, a] of this.answered) {
       const book = state.books.get(sym);
@@ -316,7 +353,28 @@ export class MatchingService {
       payload.resolveOffset(last);
       await commitBestEffort(this.consumer!, batch.topic, batch.partition, BigInt(last) + 1n, clock, logger);
     }
+    this.sinceSnapshot += outs.length;
+    if (snapshotDue(this.sinceSnapshot, this.config, this.lastSnapshotChars)) await this.snapshot();
     await payload.heartbeat().catch(() => {});
+  }
+
+  /**
+   * Writes a snapshot of every book (between batches, under the mutex, once the outputs of every
+   * command applied were acknowledged), with the high watermarks of engine.outputs fetched now:
+   * the outputs of every command it covers are below them, those of later commands above.
+   */
+  private async snapshot(): Promise<void> {
+    const ends = await topicsEnds(this.ports, [TOPICS.engineOutputs, TOPICS.meSnapshots]);
+    const outputsFrom = new Map<number, bigint>();
+    for (const [p, e] of ends.get(TOPICS.engineOutputs) ?? []) outputsFrom.set(p, e.high);
+    const from = ends.get(TOPICS.meSnapshots)?.get(0)?.high ?? 0n;
+    const text = encodeMeSnapshot({ state: this.state, outputsFrom });
+    const processed: Record<string, string> = {};
+    for (const [p, o] of this.state.processed) processed[p] = o.toString();
+    await writeSnapshot(this.ports, this.producer!, TOPICS.meSnapshots, text, { processed }, from);
+    this.sinceSnapshot = 0;
+    this.lastSnapshotChars = text.length;
+    this.stats.snapshots++;
   }
 
   private async publish(outs: EngineOutput[]): Promise<void> {

@@ -16,6 +16,10 @@ export const TOPICS = {
   results: "ubscore.results",
   /** UBSCore's own journal: the order in which it applied its inputs; one partition. */
   ubscoreJournal: "ubscore.journal",
+  /** UBSCore's recovery snapshots (chunks + manifest, engine/common/snapshots.ts); one partition. */
+  ubscoreSnapshots: "ubscore.snapshots",
+  /** The matching engine's recovery snapshots; one partition. */
+  meSnapshots: "me.snapshots",
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -29,6 +33,8 @@ export const TOPIC_SPECS: ReadonlyArray<{ topic: TopicName; numPartitions: numbe
   { topic: TOPICS.balanceEvents, numPartitions: KEYED_PARTITIONS },
   { topic: TOPICS.results, numPartitions: KEYED_PARTITIONS },
   { topic: TOPICS.ubscoreJournal, numPartitions: 1 },
+  { topic: TOPICS.ubscoreSnapshots, numPartitions: 1 },
+  { topic: TOPICS.meSnapshots, numPartitions: 1 },
 ];
 
 /** Consumer groups, one per consuming service. */

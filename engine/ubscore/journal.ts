@@ -17,6 +17,7 @@
  *   [checkpoint, record, checkpoint, record], and the second checkpoint must not cover the record.
  */
 import { MessageError } from "../protocol/messages.ts";
+import type { ReplayPosition } from "./snapshot.ts";
 import {
   appendOutputs,
   emptyOutputs,
@@ -102,8 +103,20 @@ export class JournalReplayer {
   skippedForeign = 0;
   skippedDuplicate = 0;
 
-  constructor(state: UbscoreState) {
+  constructor(state: UbscoreState, from?: ReplayPosition) {
     this.state = state;
+    if (from !== undefined) {
+      // Resuming after a snapshot: the state reflects every entry before the snapshot's journal
+      // offset, and every record it applied had its outputs acknowledged (nothing uncovered).
+      this.epoch = from.epoch;
+      for (const e of from.epochs) this.epochs.add(e);
+      this.covered = from.covered;
+    }
+  }
+
+  /** What a snapshot must carry to resume replay after the entries fed so far. */
+  position(): ReplayPosition {
+    return { epoch: this.epoch, epochs: [...this.epochs], covered: this.covered };
   }
 
   feed(entry: JournalEntry): void {

@@ -1,17 +1,20 @@
 /**
  * The UBSCore service: the single writer of balances (one instance). Command-sourced: every
  * input it applies is first appended to `ubscore.journal`, then the outputs it derived are
- * published, then the input offsets are committed. On start it rebuilds its state by replaying
- * the journal. See engine/README.md for why nothing is lost or applied twice.
+ * published, then the input offsets are committed. On start it rebuilds its state from its newest
+ * snapshot (ubscore/snapshot.ts, written every `config.snapshotEvery` records) and the journal
+ * after it. See engine/README.md for why nothing is lost or applied twice.
  */
-import { commitBestEffort, forever, Mutex, readToEnd } from "../common/log.ts";
+import { commitBestEffort, forever, Mutex, readToEnd, topicsEnds } from "../common/log.ts";
 import { connectWithRetry, isRetriableLogError, retrying, sendAll } from "../common/retry.ts";
+import { readLatestSnapshot, snapshotDue, writeSnapshot } from "../common/snapshots.ts";
 import type { EngineConfig } from "../config.ts";
 import { symbolById } from "../domain/symbols.ts";
 import type { Consumer, EachBatchPayload, LogMessage, Ports, Producer } from "../ports/index.ts";
 import { encode } from "../protocol/messages.ts";
 import { GROUPS, TOPICS } from "../protocol/topics.ts";
 import { decodeJournalEntry, type JournalEntry, type JournalRec, JournalReplayer } from "./journal.ts";
+import { decodeUbscoreSnapshot, encodeUbscoreSnapshot, type UbscoreSnapshot } from "./snapshot.ts";
 import { emptyOutputs, type Outputs, outputsSize, UbscoreState } from "./state.ts";
 
 export type UbscorePhase = "starting" | "recovering" | "republishing" | "running" | "stopped";
@@ -25,13 +28,30 @@ export class Ubscore {
   /** This incarnation's epoch id (see journal.ts). */
   epoch = "";
   /** Counters, for tests and reports. */
-  readonly stats = { replayed: 0, republished: 0, journaled: 0, batches: 0 };
+  readonly stats = {
+    replayed: 0,
+    republished: 0,
+    journaled: 0,
+    batches: 0,
+    /** Snapshots written by this incarnation. */
+    snapshots: 0,
+    /** The journal offset replay started from (0 without a snapshot). */
+    replayedFrom: 0n,
+    /** Records the snapshot recovery started from had applied (0 without one). */
+    snapshotRecords: 0,
+  };
   private producer: Producer | null = null;
   private consumer: Consumer | null = null;
   private readonly mutex = new Mutex();
   /** Records 1..published had their outputs acknowledged; `checkpointed` is the last `through` journaled. */
   private published = 0;
   private checkpointed = 0;
+  /** Every epoch marker of the journal so far, in order (carried by snapshots). */
+  private epochs: string[] = [];
+  /** Records applied since the last snapshot (or not covered by the one recovery started from). */
+  private sinceSnapshot = 0;
+  /** Length of the last snapshot written or loaded (a large state is snapshotted less often). */
+  private lastSnapshotChars = 0;
   private stopped = false;
 
   constructor(ports: Ports, config: EngineConfig) {
@@ -59,31 +79,45 @@ export class Ubscore {
     this.epoch = random.hex(16);
     await this.appendJournal([{ type: "epoch", v: 1, epoch: this.epoch }]);
 
-    // 2. Replay the journal up to (at least) our marker.
+    // 2. Load the newest usable snapshot, then replay the journal after it up to (at least) our
+    //    marker. Without a snapshot (or if replay from it misses our marker, which a correct
+    //    snapshot cannot cause) replay starts from offset 0.
     this.phase = "recovering";
-    const state = new UbscoreState(this.config);
-    const replayer = new JournalReplayer(state);
-    await readToEnd(
+    const loaded = await readLatestSnapshot(
       this.ports,
-      TOPICS.ubscoreJournal,
-      (_p, m) => {
-        let entry: JournalEntry;
-        try {
-          entry = decodeJournalEntry(m.value);
-        } catch (err) {
-          // Only UBSCore writes the journal: an undecodable entry is corruption, not input.
-          throw new Error(`ubscore.journal offset ${m.offset}: ${(err as Error).message}`);
-        }
-        replayer.feed(entry);
+      TOPICS.ubscoreSnapshots,
+      (text) => decodeUbscoreSnapshot(text, this.config),
+      {
+        groupPrefix: "ubscore-recovery",
+        onReject: (why, m) => logger.warn("ubscore: snapshot skipped", { id: m.id, why }),
       },
-      { groupPrefix: "ubscore-recovery" },
     );
+    let snap: UbscoreSnapshot | null = loaded?.value ?? null;
+    const snapRecords = snap?.state.recordsApplied ?? 0; // (replay then advances that state)
+    let replayer = await this.replay(snap);
+    if (replayer.epoch !== this.epoch && snap !== null) {
+      logger.error("ubscore: own epoch marker not found after the snapshot; replaying from 0", {
+        epoch: this.epoch,
+        journalFrom: snap.journalFrom.toString(),
+      });
+      snap = null;
+      replayer = await this.replay(null);
+    }
     if (replayer.epoch !== this.epoch) {
       throw new Error(`ubscore: own epoch marker ${this.epoch} not found in the journal`);
     }
+    const state = replayer.state;
     this.state = state;
-    this.stats.replayed = state.recordsApplied;
+    this.epochs = replayer.position().epochs;
+    const fromRecords = snap === null ? 0 : snapRecords;
+    this.stats.snapshotRecords = fromRecords;
+    this.stats.replayedFrom = snap?.journalFrom ?? 0n;
+    this.stats.replayed = state.recordsApplied - fromRecords;
+    this.sinceSnapshot = state.recordsApplied - fromRecords;
+    this.lastSnapshotChars = snap === null ? 0 : (loaded?.manifest.length ?? 0);
     logger.info("ubscore: journal replayed", {
+      snapshot: loaded ? loaded.manifest.id : null,
+      from: this.stats.replayedFrom.toString(),
       entries: replayer.entries,
       records: state.recordsApplied,
       foreign: replayer.skippedForeign,
@@ -176,7 +210,64 @@ export class Ubscore {
       payload.resolveOffset(last);
       await commitBestEffort(this.consumer!, topic, partition, BigInt(last) + 1n, clock, logger);
     }
+    this.sinceSnapshot += records.length;
+    if (snapshotDue(this.sinceSnapshot, this.config, this.lastSnapshotChars)) await this.snapshot();
     await payload.heartbeat().catch(() => {});
+  }
+
+  /** Replays the journal into a fresh state, or into a snapshot's state from its offset on. */
+  private async replay(snap: UbscoreSnapshot | null): Promise<JournalReplayer> {
+    const replayer =
+      snap === null
+        ? new JournalReplayer(new UbscoreState(this.config))
+        : new JournalReplayer(snap.state, snap.replay);
+    await readToEnd(
+      this.ports,
+      TOPICS.ubscoreJournal,
+      (_p, m) => {
+        let entry: JournalEntry;
+        try {
+          entry = decodeJournalEntry(m.value);
+        } catch (err) {
+          // Only UBSCore writes the journal: an undecodable entry is corruption, not input.
+          throw new Error(`ubscore.journal offset ${m.offset}: ${(err as Error).message}`);
+        }
+        replayer.feed(entry);
+      },
+      {
+        groupPrefix: "ubscore-recovery",
+        from: snap === null ? undefined : new Map([[0, snap.journalFrom]]),
+      },
+    );
+    return replayer;
+  }
+
+  /**
+   * Writes a snapshot of the state (called between batches, under the mutex, once every record
+   * applied has its outputs acknowledged). It resumes replay at the journal's high watermark
+   * fetched now: every entry below it is this incarnation's (reflected in the state) or one that
+   * replay skips anyway (another epoch's, a duplicate); everything appended later is above it.
+   */
+  private async snapshot(): Promise<void> {
+    const ends = await topicsEnds(this.ports, [TOPICS.ubscoreJournal, TOPICS.ubscoreSnapshots]);
+    const journalFrom = ends.get(TOPICS.ubscoreJournal)?.get(0)?.high ?? 0n;
+    const from = ends.get(TOPICS.ubscoreSnapshots)?.get(0)?.high ?? 0n;
+    const text = encodeUbscoreSnapshot({
+      state: this.state,
+      replay: { epoch: this.epoch, epochs: this.epochs, covered: this.published },
+      journalFrom,
+    });
+    await writeSnapshot(
+      this.ports,
+      this.producer!,
+      TOPICS.ubscoreSnapshots,
+      text,
+      { journalFrom: journalFrom.toString(), epoch: this.epoch, records: this.state.recordsApplied },
+      from,
+    );
+    this.sinceSnapshot = 0;
+    this.lastSnapshotChars = text.length;
+    this.stats.snapshots++;
   }
 
   private async appendJournal(entries: JournalEntry[]): Promise<void> {

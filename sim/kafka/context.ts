@@ -265,18 +265,6 @@ export class KafkaContext {
   }
 
   /**
-   * A round trip: `atBroker` runs when the request reaches the broker (waiting while it is
-   * down) and answers through `reply`, whose answer reaches the caller one latency later, if the
-   * caller's incarnation is still alive. `lands`: the request acts even if its sender has died.
-   */
-  /**
-   * A round trip: `atBroker` runs when the request reaches the broker and answers through
-   * `reply`, whose answer reaches the caller one latency later, if the caller's incarnation is
-   * still alive. While the broker is down the request waits for it, or with `failFast` is refused
-   * at once with a connection error (what the producer's requests see). `lands`: the request acts
-   * even if its sender died after sending it.
-   */
-  /**
    * A round trip on `conn`: `atBroker` runs when the request reaches the broker and answers
    * through `reply`, whose answer reaches the caller one latency later, if the caller's
    * incarnation is still alive. While the broker is down the request waits for it, or with

@@ -6,13 +6,12 @@
  * end the pipeline is run to quiescence and the quiescent invariants run; at the end every open
  * order is cancelled so that every order must reach a terminal state with nothing left frozen.
  */
-import { defaultConfig, type EngineConfig } from "../../engine/config.ts";
-import { SYMBOLS, type SymbolName } from "../../engine/domain/symbols.ts";
 import { GROUPS } from "../../engine/protocol/topics.ts";
 import { Audit } from "../../invariants/auditor.ts";
 import { checkExpect } from "../../invariants/expect.ts";
 import { ALL_INVARIANTS } from "../../invariants/index.ts";
 import type { Invariant } from "../../invariants/types.ts";
+import { engineConfigOf } from "../../scenarios/engine-config.ts";
 import type { Scenario, Step } from "../../scenarios/format.ts";
 import { isFaultName, PROFILES } from "../faults/catalog.ts";
 import type { Plant } from "../plants/catalog.ts";
@@ -51,16 +50,6 @@ export interface RunHandle {
 
 const RETRY_GAP_MS = 200;
 
-function configOf(s: Scenario): EngineConfig {
-  const fees: Partial<EngineConfig["fees"]> = {};
-  for (const [sym, f] of Object.entries(s.config?.fees ?? {})) {
-    if (!SYMBOLS.some((x) => x.name === sym))
-      throw new Error(`config.fees: unknown symbol ${JSON.stringify(sym)}`);
-    fees[sym as SymbolName] = f;
-  }
-  return defaultConfig({ fees: fees as EngineConfig["fees"] });
-}
-
 function usersOf(s: Scenario): number[] {
   const users = new Set<number>();
   for (const st of s.steps) if ("user" in st) users.add(st.user);
@@ -85,7 +74,7 @@ async function runScenarioIn(scenario: Scenario, opts: RunOptions): Promise<RunH
   const world = new World({
     seed,
     rates,
-    config: configOf(scenario),
+    config: engineConfigOf(scenario, seed),
     users: usersOf(scenario),
     keepTraceEntries: opts.keepTraceEntries,
     keepStepHashes: opts.keepStepHashes,
@@ -96,8 +85,22 @@ async function runScenarioIn(scenario: Scenario, opts: RunOptions): Promise<RunH
   const expects = { checked: 0, failed: 0 };
   const budget = opts.maxSteps ?? 5_000_000;
   const sched = world.sched;
+  // Each incarnation of UBSCore and the ME is looked at once, when it is running.
+  const recovered = new WeakSet<object>();
+  const noteRecoveries = () => {
+    const { ubscore, matching } = world.live;
+    if (ubscore !== null && ubscore.phase === "running" && !recovered.has(ubscore)) {
+      recovered.add(ubscore);
+      if (ubscore.stats.snapshotRecords > 0) audit.coverage.hit("recovered-from-snapshot");
+    }
+    if (matching !== null && matching.phase === "running" && !recovered.has(matching)) {
+      recovered.add(matching);
+      if (matching.stats.fromSnapshot) audit.coverage.hit("recovered-from-snapshot");
+    }
+  };
   const afterStep = () => {
     audit.afterStep();
+    noteRecoveries();
     world.maybeCrashSomething();
   };
   world.afterStep = afterStep;
@@ -285,6 +288,7 @@ async function runScenarioIn(scenario: Scenario, opts: RunOptions): Promise<RunH
       })),
     ],
     faults,
+    knobs: { snapshotEvery: world.config.snapshotEvery },
     crashes,
     coverage: audit.coverage.counts(),
     expects,

@@ -4,6 +4,7 @@
  * steps and with Kafka and Scylla faults, and must end in the same balances, books, ledger and trades.
  */
 import { describe, expect, it } from "vitest";
+import { defaultConfig, type EngineConfig } from "../../engine/config.ts";
 import { ASSETS } from "../../engine/domain/assets.ts";
 import { hashSnapshot } from "../../engine/matching/matcher.ts";
 import { EXTERNAL_ACCOUNT, encode, FEE_ACCOUNT, type Operation } from "../../engine/protocol/messages.ts";
@@ -171,6 +172,33 @@ function comparable(o: Outcome) {
   return { balances: o.balances, books: o.books, results: o.results, trades: o.trades };
 }
 
+/** Every Kafka and store fault, and a random service crashed now and then, until the feed is done. */
+async function crashStorm(seed: number, config?: EngineConfig): Promise<World> {
+  const w = new World({
+    seed,
+    ...(config ? { config } : {}),
+    rates: {
+      "kafka.latency": 1,
+      "kafka.send-timeout-appended": 0.08,
+      "kafka.send-retry-duplicate": 0.5,
+      "kafka.rebalance-mid-batch": 0.05,
+      "kafka.consumer-crash-before-commit": 0.03,
+      "kafka.broker-unavailable": 0.004,
+      "scylla.latency": 1,
+      "scylla.write-timeout": 0.08,
+    },
+  });
+  w.startAll();
+  w.feed(scenario());
+  const rng = w.sched.rng("test/crashes");
+  for (let n = 0; n < 400 && !w.feederDone && w.sched.pending > 0; n++) {
+    await w.sched.run({ maxSteps: 50 + rng.int(400) });
+    if (rng.float() < 0.3) w.crash(SERVICES[rng.int(SERVICES.length)], 1 + rng.int(200));
+  }
+  await w.settle();
+  return w;
+}
+
 describe("services in the simulated world", () => {
   it("runs the scenario to the expected balances without faults", async () => {
     const o = await runScenario({ seed: 1 });
@@ -270,27 +298,7 @@ describe("services in the simulated world", () => {
   it("converges under random crashes of random services combined with every Kafka and store fault", async () => {
     const expected = comparable(await runScenario({ seed: 21 }));
     for (let seed = 300; seed < 340; seed++) {
-      const w = new World({
-        seed,
-        rates: {
-          "kafka.latency": 1,
-          "kafka.send-timeout-appended": 0.08,
-          "kafka.send-retry-duplicate": 0.5,
-          "kafka.rebalance-mid-batch": 0.05,
-          "kafka.consumer-crash-before-commit": 0.03,
-          "kafka.broker-unavailable": 0.004,
-          "scylla.latency": 1,
-          "scylla.write-timeout": 0.08,
-        },
-      });
-      w.startAll();
-      w.feed(scenario());
-      const rng = w.sched.rng("test/crashes");
-      for (let n = 0; n < 400 && !w.feederDone && w.sched.pending > 0; n++) {
-        await w.sched.run({ maxSteps: 50 + rng.int(400) });
-        if (rng.float() < 0.3) w.crash(SERVICES[rng.int(SERVICES.length)], 1 + rng.int(200));
-      }
-      await w.settle();
+      const w = await crashStorm(seed);
       expect(w.failures, `seed ${seed}`).toEqual([]);
       expect(w.feederDone && w.allRunning(), `seed ${seed} finished`).toBe(true);
       expect(comparable({ ...observe(w), world: w }), `seed ${seed}`).toEqual(expected);
@@ -326,5 +334,145 @@ describe("services in the simulated world", () => {
     expect(w.failures).toEqual([]);
     expect(w.live.ubscore!.state.requests.has("1:zombie-deposit")).toBe(false);
     expect(comparable({ ...observe(w), world: w })).toEqual(before);
+  });
+});
+
+describe("recovery snapshots in the simulated world", () => {
+  const snapConfig = (every: number) => defaultConfig({ snapshotEvery: every, snapshotCharsPerInput: 0 });
+  const SNAPSHOT_TOPIC = { ubscore: TOPICS.ubscoreSnapshots, matching: TOPICS.meSnapshots } as const;
+
+  /** How recovery started: from a snapshot or from offset 0. */
+  function fromSnapshot(w: World, service: "ubscore" | "matching"): boolean {
+    return service === "ubscore"
+      ? w.live.ubscore!.stats.snapshotRecords > 0
+      : w.live.matching!.stats.fromSnapshot;
+  }
+
+  for (const service of ["ubscore", "matching"] as const) {
+    it(`${service}: a crash before, during or right after each snapshot write ends in the same state`, async () => {
+      const expected = comparable(await runScenario({ seed: 9 }));
+      // Find the steps at which the service's snapshots were appended.
+      const base = new World({ seed: 9, config: snapConfig(4) });
+      base.startAll();
+      base.feed(scenario());
+      const count = () => base.kafka.records(SNAPSHOT_TOPIC[service], 0).length;
+      const appended: number[] = [];
+      for (let last = count(); ; last = count()) {
+        const why = await base.sched.run({ until: () => count() !== last });
+        if (why !== "until") break;
+        appended.push(base.sched.step);
+      }
+      expect(comparable({ ...observe(base), world: base })).toEqual(expected);
+      expect(appended.length, "snapshots written").toBeGreaterThan(3);
+      let recoveredFromSnapshot = 0;
+      let runs = 0;
+      for (const at of [appended[1], appended[Math.floor(appended.length / 2)], appended.at(-1)!]) {
+        for (let d = -6; d <= 6; d++) {
+          const got = await runScenario(
+            { seed: 9, config: snapConfig(4) },
+            { service, step: at + d, restartAfterMs: 1 },
+          );
+          expect(
+            comparable(got),
+            `crash of ${service} at step ${at + d} (snapshot appended at ${at})`,
+          ).toEqual(expected);
+          runs++;
+          if (fromSnapshot(got.world, service)) recoveredFromSnapshot++;
+        }
+      }
+      expect(recoveredFromSnapshot, "recoveries that started from a snapshot").toBeGreaterThan(runs / 2);
+    }, 120_000);
+  }
+
+  for (const service of SERVICES) {
+    it(`survives a crash of ${service} at many different steps, snapshots every 3 records`, async () => {
+      const base = await runScenario({ seed: 7, config: snapConfig(3) });
+      const total = base.world.sched.step;
+      const expected = comparable(base);
+      expect(expected).toEqual(comparable(await runScenario({ seed: 7 })));
+      const points = 30;
+      for (let i = 1; i <= points; i++) {
+        const step = Math.max(1, Math.floor((total * i) / (points + 1)) + (i % 3));
+        const got = await runScenario(
+          { seed: 7, config: snapConfig(3) },
+          { service, step, restartAfterMs: 1 + (i % 5) * 20 },
+        );
+        expect(comparable(got), `crash of ${service} at step ${step}`).toEqual(expected);
+      }
+    }, 120_000);
+  }
+
+  it("converges under random crashes and every Kafka and store fault, snapshots every 2 records", async () => {
+    const expected = comparable(await runScenario({ seed: 21 }));
+    let snapshotsWritten = 0;
+    for (let seed = 500; seed < 520; seed++) {
+      const w = await crashStorm(seed, snapConfig(2));
+      expect(w.failures, `seed ${seed}`).toEqual([]);
+      expect(w.feederDone && w.allRunning(), `seed ${seed} finished`).toBe(true);
+      expect(comparable({ ...observe(w), world: w }), `seed ${seed}`).toEqual(expected);
+      snapshotsWritten += w.kafka.records(TOPICS.ubscoreSnapshots, 0).length;
+    }
+    expect(snapshotsWritten).toBeGreaterThan(0);
+  }, 300_000);
+
+  it("zombie snapshots (an old one appended late, after a newer epoch), a partial one and late journal duplicates", async () => {
+    const base = await runScenario({ seed: 3, config: snapConfig(3) });
+    const expected = comparable(base);
+    const total = base.world.sched.step;
+    const w = new World({ seed: 3, config: snapConfig(3) });
+    w.startAll();
+    w.feed(scenario());
+    await w.sched.run({ maxSteps: Math.floor(total * 0.4) });
+    w.crash("ubscore", 5); // a newer epoch after the first snapshots
+    await w.sched.run({ maxSteps: Math.floor(total * 0.25) });
+    expect(w.live.ubscore?.phase).toBe("running");
+
+    const firstSnapshot = (topic: string) => {
+      const recs = w.kafka.records(topic, 0);
+      const m = recs.find((r) => r.key!.startsWith("m:"))!;
+      expect(m, `a snapshot in ${topic}`).toBeDefined();
+      const id = m.key!.slice(2);
+      return recs.filter((r) => r.key === `m:${id}` || r.key!.startsWith(`c:${id}:`));
+    };
+    const oldUbs = firstSnapshot(TOPICS.ubscoreSnapshots);
+    const oldMe = firstSnapshot(TOPICS.meSnapshots);
+    const oldManifest = JSON.parse(oldUbs.at(-1)!.value);
+    const firstEpoch = JSON.parse(w.kafka.records(TOPICS.ubscoreJournal, 0)[0].value).epoch;
+    expect(oldManifest.meta.epoch, "the old snapshot is the dead first incarnation's").toBe(firstEpoch);
+    const journal = w.kafka.records(TOPICS.ubscoreJournal, 0);
+    const dupRecs = journal.filter((r) => JSON.parse(r.value).type === "rec").slice(0, 5);
+
+    let appended = false;
+    const writer = new SimProcess(w.sched, "zombie-writer", async (proc) => {
+      const producer = w.kafka.client(proc).producer();
+      await producer.connect();
+      const copy = (r: { key: string | null; value: string }) => ({
+        key: r.key!,
+        value: r.value,
+        partition: 0,
+      });
+      // The dead incarnations' late appends: their (old) snapshots, then a chunk of one that never finished.
+      await producer.send({ topic: TOPICS.ubscoreSnapshots, messages: oldUbs.map(copy) });
+      await producer.send({ topic: TOPICS.meSnapshots, messages: oldMe.map(copy) });
+      await producer.send({
+        topic: TOPICS.ubscoreSnapshots,
+        messages: [{ key: "c:never-finished:0", value: "{", partition: 0 }],
+      });
+      // Records the old snapshot covers, appended again (a retried append landing late).
+      await producer.send({ topic: TOPICS.ubscoreJournal, messages: dupRecs.map(copy) });
+      appended = true;
+    });
+    writer.start();
+    await w.sched.run({ until: () => appended });
+    w.crash("ubscore", 5);
+    w.crash("matching", 5);
+    await w.settle();
+    expect(w.failures).toEqual([]);
+    expect(w.feederDone && w.allRunning()).toBe(true);
+    // Recovery used the zombie snapshot (the newest manifest in the topic) and replayed after it.
+    expect(w.live.ubscore!.stats.snapshotRecords).toBe(oldManifest.meta.records);
+    expect(w.live.ubscore!.stats.replayedFrom).toBe(BigInt(oldManifest.meta.journalFrom));
+    expect(w.live.matching!.stats.fromSnapshot).toBe(true);
+    expect(comparable({ ...observe(w), world: w })).toEqual(expected);
   });
 });

@@ -34,3 +34,29 @@ describe("a seeded run", () => {
     expect(Object.keys(result.faults).length).toBeGreaterThan(4);
   });
 });
+
+describe("engine knobs drawn from the seed", () => {
+  it("draws the snapshot spacing from the seed, varies it across seeds, and takes the scenario's when set", async () => {
+    const knobOf = async (seed: number, snapshot_every?: number) => {
+      const s = generateScenario({ seed, ops: 30, profile: "none" });
+      if (snapshot_every !== undefined) s.config = { snapshot_every };
+      return (await runScenario(s, { replay: "" })).result.knobs.snapshotEvery;
+    };
+    const drawn = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((seed) => knobOf(seed)));
+    expect(new Set(drawn).size).toBeGreaterThan(2);
+    expect(await knobOf(3)).toBe(drawn[2]);
+    expect(await knobOf(3, 7)).toBe(7);
+  });
+
+  it("recovers from snapshots when they are frequent, and says so in the coverage", async () => {
+    const s = generateScenario({ seed: 5, ops: 300, profile: "none" });
+    s.config = { snapshot_every: 2 };
+    const { result } = await runScenario(s, { replay: "" });
+    expect(result.violations).toEqual([]);
+    expect(result.coverage["recovered-from-snapshot"]).toBeGreaterThan(0);
+    s.config = { snapshot_every: 0 };
+    const never = await runScenario(s, { replay: "" });
+    expect(never.result.violations).toEqual([]);
+    expect(never.result.coverage["recovered-from-snapshot"]).toBe(0);
+  });
+});

@@ -1,0 +1,27 @@
+/**
+ * The engine configuration a scenario runs with (sim and real mode alike): its fee table, and
+ * knobs drawn from the run's seed unless the scenario sets them (FoundationDB's "buggify" idea:
+ * rarely taken paths get taken). Snapshot spacing: most runs snapshot often enough that crashes
+ * recover from a snapshot; some never snapshot (recovery replays from offset 0).
+ */
+import { defaultConfig, type EngineConfig } from "../engine/config.ts";
+import { SYMBOLS, type SymbolName } from "../engine/domain/symbols.ts";
+import { RandomSource } from "../sim/kernel/random.ts";
+import type { Scenario } from "./format.ts";
+
+const SNAPSHOT_EVERY = [1, 2, 3, 5, 8, 13, 50, 1_000, 0] as const;
+
+export function engineConfigOf(s: Scenario, seed: number, keyspace?: string): EngineConfig {
+  const fees: Partial<EngineConfig["fees"]> = {};
+  for (const [sym, f] of Object.entries(s.config?.fees ?? {})) {
+    if (!SYMBOLS.some((x) => x.name === sym))
+      throw new Error(`config.fees: unknown symbol ${JSON.stringify(sym)}`);
+    fees[sym as SymbolName] = f;
+  }
+  const knobs = new RandomSource(seed).stream("world/knobs");
+  return defaultConfig({
+    fees: fees as EngineConfig["fees"],
+    snapshotEvery: s.config?.snapshot_every ?? knobs.pick(SNAPSHOT_EVERY),
+    ...(keyspace !== undefined ? { keyspace } : {}),
+  });
+}
