@@ -23,6 +23,8 @@ export interface EngineConfig {
    * snapshots stays O(1) per input although the never-evicted dedupe tables grow. 0 = no bound.
    */
   snapshotCharsPerInput: number;
+  /** Consumers commit their handled offsets at most once per this many ms (engine/common/commits.ts); 0 = after every batch. */
+  commitIntervalMs: number;
 }
 
 export function defaultConfig(overrides: Partial<EngineConfig> = {}): EngineConfig {
@@ -35,5 +37,6 @@ export function defaultConfig(overrides: Partial<EngineConfig> = {}): EngineConf
     authWindowMs: overrides.authWindowMs ?? 30_000,
     snapshotEvery: overrides.snapshotEvery ?? 1_000,
     snapshotCharsPerInput: overrides.snapshotCharsPerInput ?? 1_000,
+    commitIntervalMs: overrides.commitIntervalMs ?? 100,
   };
 }

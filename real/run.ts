@@ -472,7 +472,7 @@ async function runIn(
         values: {},
       })),
     ],
-    knobs: { snapshotEvery: config.snapshotEvery },
+    knobs: { snapshotEvery: config.snapshotEvery, commitIntervalMs: config.commitIntervalMs },
     faults: { ...faults.fired },
     crashes,
     coverage: audit.coverage.counts(),

@@ -2,7 +2,8 @@
  * The engine configuration a scenario runs with (sim and real mode alike): its fee table, and
  * knobs drawn from the run's seed unless the scenario sets them (FoundationDB's "buggify" idea:
  * rarely taken paths get taken). Snapshot spacing: most runs snapshot often enough that crashes
- * recover from a snapshot; some never snapshot (recovery replays from offset 0).
+ * recover from a snapshot; some never snapshot (recovery replays from offset 0). Commit spacing:
+ * from every batch to once a second, so restarts re-read anything from nothing to a lot.
  */
 import { defaultConfig, type EngineConfig } from "../engine/config.ts";
 import { SYMBOLS, type SymbolName } from "../engine/domain/symbols.ts";
@@ -10,6 +11,8 @@ import { RandomSource } from "../sim/kernel/random.ts";
 import type { Scenario } from "./format.ts";
 
 const SNAPSHOT_EVERY = [1, 2, 3, 5, 8, 13, 50, 1_000, 0] as const;
+/** Commit spacing: after every batch (0) up to a second between commits. */
+const COMMIT_INTERVAL_MS = [0, 5, 100, 100, 1_000] as const;
 
 export function engineConfigOf(s: Scenario, seed: number, keyspace?: string): EngineConfig {
   const fees: Partial<EngineConfig["fees"]> = {};
@@ -22,6 +25,7 @@ export function engineConfigOf(s: Scenario, seed: number, keyspace?: string): En
   return defaultConfig({
     fees: fees as EngineConfig["fees"],
     snapshotEvery: s.config?.snapshot_every ?? knobs.pick(SNAPSHOT_EVERY),
+    commitIntervalMs: s.config?.commit_interval_ms ?? knobs.pick(COMMIT_INTERVAL_MS),
     ...(keyspace !== undefined ? { keyspace } : {}),
   });
 }

@@ -158,6 +158,8 @@ export const scenarioSchema = z.strictObject({
       fees: z.record(text, feeRates).optional(),
       /** UBSCore and ME snapshot spacing (engine config snapshotEvery); default: drawn from the seed. */
       snapshot_every: z.int().min(0).optional(),
+      /** Consumers' commit spacing in ms (engine config commitIntervalMs); default: drawn from the seed. */
+      commit_interval_ms: z.int().min(0).optional(),
     })
     .optional(),
   steps: z.array(step).min(1, { error: "a scenario needs at least one step" }),

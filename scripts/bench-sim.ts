@@ -10,6 +10,7 @@
  * Messages = records the services append to Kafka (all topics). Wall time covers the run only
  * (modules are loaded by a warm-up run first). A benchmark may read the wall clock.
  */
+import { defaultConfig } from "../engine/config.ts";
 import { generateScenario } from "../scenarios/generate/generate.ts";
 import { runScenario } from "../sim/runner/run.ts";
 
@@ -25,6 +26,7 @@ const seed = Number(flag("seed", "1"));
 // after it (engine/README.md, "Snapshots"): O(state), no longer a replay from offset 0;
 // --no-crashes measures the steady state.
 const crashes = !args.includes("--no-crashes");
+const DEFAULTS = defaultConfig();
 const loads = flag("load", "closed,50")
   .split(",")
   .map((l) => (l === "closed" ? undefined : Number(l)));
@@ -37,6 +39,11 @@ const rows: Array<Record<string, number>> = [];
 for (const load of loads)
   for (const ops of sizes) {
     const scenario = generateScenario({ seed, ops, profile, crashes, load });
+    // The engine's production settings, not knobs drawn from the seed.
+    scenario.config = {
+      snapshot_every: DEFAULTS.snapshotEvery,
+      commit_interval_ms: DEFAULTS.commitIntervalMs,
+    };
     const t0 = performance.now();
     const { result, world } = await runScenario(scenario, { replay: "", wallClock: () => performance.now() });
     const ms = performance.now() - t0;

@@ -28,7 +28,11 @@ export async function shrinkAndSave(
     ...scenario,
     seed: failed.seed,
     profile: opts.profile,
-    config: { ...scenario.config, snapshot_every: failed.knobs.snapshotEvery },
+    config: {
+      ...scenario.config,
+      snapshot_every: failed.knobs.snapshotEvery,
+      commit_interval_ms: failed.knobs.commitIntervalMs,
+    },
   };
   // Random crashes are the hardest thing to shrink around (they move when steps go): first try
   // the same scenario with each crash made an explicit step and the faults off.

@@ -190,36 +190,6 @@ export async function topicsEnds(
   }
 }
 
-/** Commits `offset` (the NEXT offset to read) for one partition; failures are retried a few times, then left to the next commit (correctness never depends on a commit: inputs are deduplicated). */
-export async function commitBestEffort(
-  consumer: { commitOffsets(o: Array<{ topic: string; partition: number; offset: string }>): Promise<void> },
-  topic: string,
-  partition: number,
-  offset: bigint,
-  clock: Clock,
-  logger: Logger,
-): Promise<void> {
-  let delay = 5;
-  for (let attempt = 1; attempt <= 5; attempt++) {
-    try {
-      await consumer.commitOffsets([{ topic, partition, offset: offset.toString() }]);
-      return;
-    } catch (err) {
-      if (attempt === 5) {
-        logger.warn("commit failed; inputs will be redelivered and deduplicated", {
-          topic,
-          partition,
-          offset: offset.toString(),
-          error: String(err),
-        });
-        return;
-      }
-      await clock.sleep(delay);
-      delay *= 2;
-    }
-  }
-}
-
 /** Serialises async sections (batch handlers of different partitions must not interleave). */
 export class Mutex {
   private tail: Promise<void> = Promise.resolve();

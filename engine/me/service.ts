@@ -8,7 +8,9 @@
  * (from 0 without one), publishing only the outputs of commands that `engine.outputs` does not
  * answer yet.
  */
-import { commitBestEffort, forever, Mutex, readToEnd, topicsEnds } from "../common/log.ts";
+
+import { Committer } from "../common/commits.ts";
+import { forever, Mutex, readToEnd, topicsEnds } from "../common/log.ts";
 import { connectWithRetry, isRetriableLogError, retrying, sendAll } from "../common/retry.ts";
 import { readLatestSnapshot, snapshotDue, writeSnapshot } from "../common/snapshots.ts";
 import type { EngineConfig } from "../config.ts";
@@ -194,6 +196,7 @@ export class MatchingService {
   };
   private producer: Producer | null = null;
   private consumer: Consumer | null = null;
+  private committer: Committer | null = null;
   private readonly mutex = new Mutex();
   /** Commands applied since the last snapshot (or replayed after the one recovery started from). */
   private sinceSnapshot = 0;
@@ -313,6 +316,7 @@ export class MatchingService {
     // 3. Consume.
     const consumer = log.consumer({ groupId: GROUPS.matching });
     this.consumer = consumer;
+    this.committer = new Committer(consumer, clock, logger, this.config.commitIntervalMs);
     await connectWithRetry("me consumer", consumer, clock, logger);
     await retrying(
       "me subscribe",
@@ -331,6 +335,7 @@ export class MatchingService {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.committer?.close();
     this.phase = "stopped";
     await this.consumer?.disconnect().catch(() => {});
     await this.producer?.disconnect().catch(() => {});
@@ -339,7 +344,7 @@ export class MatchingService {
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     if (this.stopped) return;
     const { batch } = payload;
-    const { clock, logger } = this.ports;
+    const { logger } = this.ports;
     const warn = (msg: string) => logger.warn(`me: ${msg}`);
     const outs: EngineOutput[] = [];
     let last: string | null = null;
@@ -351,7 +356,7 @@ export class MatchingService {
     if (outs.length > 0) await this.publish(outs);
     if (last !== null) {
       payload.resolveOffset(last);
-      await commitBestEffort(this.consumer!, batch.topic, batch.partition, BigInt(last) + 1n, clock, logger);
+      await this.committer!.handled(batch.topic, batch.partition, BigInt(last) + 1n);
     }
     this.sinceSnapshot += outs.length;
     if (snapshotDue(this.sinceSnapshot, this.config, this.lastSnapshotChars)) await this.snapshot();

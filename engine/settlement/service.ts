@@ -12,9 +12,11 @@
  *                      timestamp (see `result`); for an accepted place also the order's static
  *                      columns (orders) and orders_by_id.
  * The rows of a Kafka batch go grouped by partition into unlogged batches (`planStatements`).
- * Offsets are committed only after every write of the batch was acknowledged.
+ * Offsets are committed (at most every commitIntervalMs) only after every write of the batch was
+ * acknowledged.
  */
-import { commitBestEffort, forever } from "../common/log.ts";
+import { Committer } from "../common/commits.ts";
+import { forever } from "../common/log.ts";
 import {
   batchWithRetry,
   connectWithRetry,
@@ -341,6 +343,7 @@ export class Settlement {
   /** Messages handled, rows written, statements (single rows or batches) sent, undecodable messages. */
   readonly stats = { messages: 0, writes: 0, statements: 0, undecodable: 0 };
   private consumer: Consumer | null = null;
+  private committer: Committer | null = null;
   private stopped = false;
   /** Statements (single rows or batches) in flight at once per batch of messages. */
   concurrency = 16;
@@ -376,6 +379,7 @@ export class Settlement {
     await ensureSchema(store, this.config, clock, logger);
     const consumer = log.consumer({ groupId: GROUPS.settlement });
     this.consumer = consumer;
+    this.committer = new Committer(consumer, clock, logger, this.config.commitIntervalMs);
     await connectWithRetry("settlement consumer", consumer, clock, logger);
     await retrying(
       "settlement subscribe",
@@ -398,6 +402,7 @@ export class Settlement {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.committer?.close();
     this.phase = "stopped";
     await this.consumer?.disconnect().catch(() => {});
   }
@@ -446,7 +451,7 @@ export class Settlement {
     }
     if (last !== null) {
       payload.resolveOffset(last);
-      await commitBestEffort(this.consumer!, batch.topic, batch.partition, BigInt(last) + 1n, clock, logger);
+      await this.committer!.handled(batch.topic, batch.partition, BigInt(last) + 1n);
     }
     await payload.heartbeat().catch(() => {});
   }

@@ -5,7 +5,9 @@
  * snapshot (ubscore/snapshot.ts, written every `config.snapshotEvery` records) and the journal
  * after it. See engine/README.md for why nothing is lost or applied twice.
  */
-import { commitBestEffort, forever, Mutex, readToEnd, topicsEnds } from "../common/log.ts";
+
+import { Committer } from "../common/commits.ts";
+import { forever, Mutex, readToEnd, topicsEnds } from "../common/log.ts";
 import { connectWithRetry, isRetriableLogError, retrying, sendAll } from "../common/retry.ts";
 import { readLatestSnapshot, snapshotDue, writeSnapshot } from "../common/snapshots.ts";
 import type { EngineConfig } from "../config.ts";
@@ -42,6 +44,7 @@ export class Ubscore {
   };
   private producer: Producer | null = null;
   private consumer: Consumer | null = null;
+  private committer: Committer | null = null;
   private readonly mutex = new Mutex();
   /** Records 1..published had their outputs acknowledged; `checkpointed` is the last `through` journaled. */
   private published = 0;
@@ -142,6 +145,7 @@ export class Ubscore {
     // 4. Consume.
     const consumer = log.consumer({ groupId: GROUPS.ubscore });
     this.consumer = consumer;
+    this.committer = new Committer(consumer, clock, logger, this.config.commitIntervalMs);
     await connectWithRetry("ubscore consumer", consumer, clock, logger);
     await retrying(
       "ubscore subscribe",
@@ -161,6 +165,7 @@ export class Ubscore {
   /** Stops consuming (tests; a real process just dies). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.committer?.close();
     this.phase = "stopped";
     await this.consumer?.disconnect().catch(() => {});
     await this.producer?.disconnect().catch(() => {});
@@ -169,7 +174,6 @@ export class Ubscore {
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     if (this.stopped) return;
     const { batch } = payload;
-    const { clock, logger } = this.ports;
     const topic = batch.topic;
     const partition = batch.partition;
     const records: JournalRec[] = [];
@@ -208,7 +212,7 @@ export class Ubscore {
     this.stats.batches++;
     if (last !== null) {
       payload.resolveOffset(last);
-      await commitBestEffort(this.consumer!, topic, partition, BigInt(last) + 1n, clock, logger);
+      await this.committer!.handled(topic, partition, BigInt(last) + 1n);
     }
     this.sinceSnapshot += records.length;
     if (snapshotDue(this.sinceSnapshot, this.config, this.lastSnapshotChars)) await this.snapshot();

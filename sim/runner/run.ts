@@ -288,7 +288,7 @@ async function runScenarioIn(scenario: Scenario, opts: RunOptions): Promise<RunH
       })),
     ],
     faults,
-    knobs: { snapshotEvery: world.config.snapshotEvery },
+    knobs: { snapshotEvery: world.config.snapshotEvery, commitIntervalMs: world.config.commitIntervalMs },
     crashes,
     coverage: audit.coverage.counts(),
     expects,
