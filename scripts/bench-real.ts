@@ -176,6 +176,16 @@ function instrument(service: string, ports: Ports): Ports {
             st.sendMs += now() - t;
           }
         },
+        sendBatch: async (b) => {
+          const t = now();
+          try {
+            return await p.sendBatch(b);
+          } finally {
+            st.sends++;
+            for (const tm of b.topicMessages) st.sentMessages += tm.messages.length;
+            st.sendMs += now() - t;
+          }
+        },
       };
       return wrapped;
     },

@@ -676,6 +676,50 @@ async function roundTrip(env: LogEnv, t: LogTranscript): Promise<void> {
   );
 }
 
+/** sendBatch: several topics in one request, each topic's messages appended in order. */
+async function sendBatchAcrossTopics(env: LogEnv, t: LogTranscript): Promise<void> {
+  const a = env.name("batch-a");
+  const b = env.name("batch-b");
+  await createTopic(env, a, 1);
+  await createTopic(env, b, 2);
+  const producer = env.log.producer({ idempotent: true });
+  await producer.connect();
+  const meta = await producer.sendBatch({
+    topicMessages: [
+      { topic: a, messages: ["1", "2"].map((value) => ({ key: "x", value, partition: 0 })) },
+      {
+        topic: b,
+        messages: [
+          { key: "y", value: "3", partition: 1 },
+          { key: "y", value: "4", partition: 0 },
+        ],
+      },
+    ],
+  });
+  t.equalSet(
+    "sendBatch metadata: [topic, partition, baseOffset]",
+    meta.map((m) => [m.topicName === a ? "a" : "b", m.partition, m.baseOffset]),
+    [
+      ["a", 0, "0"],
+      ["b", 0, "0"],
+      ["b", 1, "0"],
+    ],
+  );
+  const again = await producer.sendBatch({
+    topicMessages: [{ topic: a, messages: [{ key: "x", value: "5", partition: 0 }] }],
+  });
+  t.equal("a second sendBatch to a/0 starts at offset", again[0]?.baseOffset, "2");
+  const { consumer, messages } = await recorder(env, env.name("batch-g"), a);
+  await until(env, () => messages.length >= 3, "3 messages of a");
+  await consumer.disconnect();
+  await producer.disconnect();
+  t.equal(
+    "a's messages in order",
+    messages.map((m) => m.value),
+    ["1", "2", "5"],
+  );
+}
+
 export const KAFKA_CASES: LogCase[] = [
   {
     name: "admin and offsets",
@@ -727,6 +771,11 @@ export const KAFKA_CASES: LogCase[] = [
     run: sharedGroup,
   },
   { name: "round trip", what: "keys, values, headers come back as sent (empty, non-ASCII)", run: roundTrip },
+  {
+    name: "send batch",
+    what: "sendBatch appends several topics' messages in one request, in order per partition",
+    run: sendBatchAcrossTopics,
+  },
 ];
 
 /** The cases as plain bodies (test/sim-kafka/conformance.test.ts): a failed check throws. */

@@ -5,7 +5,15 @@
  * never succeed on a retry (a malformed statement, say) are thrown: they are bugs, and the
  * process fails loudly instead of spinning.
  */
-import type { Clock, Logger, Producer, ProducerRecord, RecordMetadata, Store } from "../ports/index.ts";
+import type {
+  Clock,
+  Logger,
+  Producer,
+  ProducerBatch,
+  ProducerRecord,
+  RecordMetadata,
+  Store,
+} from "../ports/index.ts";
 import type { BatchStatement, CqlValue, QueryOptions, ResultSet } from "../ports/store.ts";
 
 export interface Backoff {
@@ -121,7 +129,7 @@ export async function sendAll(
     let bytes = 0;
     let j = i;
     while (j < messages.length && j - i < MAX_SEND_MESSAGES) {
-      const size = messages[j].value.length + messages[j].key.length + 64;
+      const size = sizeOf(messages[j]);
       if (j > i && bytes + size > MAX_SEND_BYTES) break;
       bytes += size;
       j++;
@@ -129,6 +137,40 @@ export async function sendAll(
     await sendWithRetry(producer, { topic, messages: messages.slice(i, j) }, clock, logger);
     i = j;
   }
+}
+
+const sizeOf = (m: ProducerRecord["messages"][number]) => m.value.length + m.key.length + 64;
+
+/**
+ * Sends several topics' messages, each topic's in order: in one request (kafkajs sendBatch,
+ * retried until acknowledged) when they fit the send bounds together, else topic by topic
+ * (`sendAll`, in the order given). Empty topics are left out.
+ */
+export async function sendTopics(
+  producer: Producer,
+  topicMessages: ProducerBatch["topicMessages"],
+  clock: Clock,
+  logger: Logger,
+): Promise<void> {
+  const present = topicMessages.filter((t) => t.messages.length > 0);
+  if (present.length === 0) return;
+  let count = 0;
+  let bytes = 0;
+  for (const t of present) {
+    count += t.messages.length;
+    for (const m of t.messages) bytes += sizeOf(m);
+  }
+  if (present.length === 1 || count > MAX_SEND_MESSAGES || bytes > MAX_SEND_BYTES) {
+    for (const t of present) await sendAll(producer, t.topic, t.messages, clock, logger);
+    return;
+  }
+  await retrying(
+    `send to ${present.map((t) => t.topic).join(", ")} (${count} messages)`,
+    () => producer.sendBatch({ topicMessages: present }),
+    clock,
+    logger,
+    isRetriableLogError,
+  );
 }
 
 /**

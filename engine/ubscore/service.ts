@@ -8,7 +8,7 @@
 
 import { Committer } from "../common/commits.ts";
 import { forever, Mutex, readToEnd, topicsEnds } from "../common/log.ts";
-import { connectWithRetry, isRetriableLogError, retrying, sendAll } from "../common/retry.ts";
+import { connectWithRetry, isRetriableLogError, retrying, sendAll, sendTopics } from "../common/retry.ts";
 import { readLatestSnapshot, snapshotDue, writeSnapshot } from "../common/snapshots.ts";
 import type { EngineConfig } from "../config.ts";
 import { symbolById } from "../domain/symbols.ts";
@@ -280,23 +280,32 @@ export class Ubscore {
     await sendAll(this.producer!, TOPICS.ubscoreJournal, messages, clock, logger);
   }
 
-  /** Publishes outputs: balance events, then orders to the ME, then verdicts. */
+  /**
+   * Publishes outputs (balance events, orders to the ME, verdicts) in one produce request when
+   * they fit (engine/common/retry.ts `sendTopics`): one round trip per batch instead of three.
+   */
   private async publish(out: Outputs): Promise<void> {
     const { clock, logger } = this.ports;
     for (const w of out.warnings) logger.warn(`ubscore: ${w}`);
-    const p = this.producer!;
-    if (out.balanceEvents.length > 0) {
-      const msgs = out.balanceEvents.map((e) => ({ key: String(e.user_id), value: encode(e) }));
-      await sendAll(p, TOPICS.balanceEvents, msgs, clock, logger);
-    }
-    if (out.validated.length > 0) {
-      const msgs = out.validated.map((e) => ({ key: symbolById(e.symbol_id).name, value: encode(e) }));
-      await sendAll(p, TOPICS.validatedOrders, msgs, clock, logger);
-    }
-    if (out.results.length > 0) {
-      const msgs = out.results.map((e) => ({ key: String(e.user_id), value: encode(e) }));
-      await sendAll(p, TOPICS.results, msgs, clock, logger);
-    }
+    await sendTopics(
+      this.producer!,
+      [
+        {
+          topic: TOPICS.balanceEvents,
+          messages: out.balanceEvents.map((e) => ({ key: String(e.user_id), value: encode(e) })),
+        },
+        {
+          topic: TOPICS.validatedOrders,
+          messages: out.validated.map((e) => ({ key: symbolById(e.symbol_id).name, value: encode(e) })),
+        },
+        {
+          topic: TOPICS.results,
+          messages: out.results.map((e) => ({ key: String(e.user_id), value: encode(e) })),
+        },
+      ],
+      clock,
+      logger,
+    );
   }
 }
 

@@ -3,7 +3,7 @@
  * default partitioner, and the internal retrier (5 retries with jittered exponential backoff;
  * an idempotent producer retries forever and sends one request at a time).
  *
- * One request per send, for all its partitions. Each attempt is a produce request that reaches
+ * One request per send (or sendBatch), for all its topics and partitions. Each attempt is a produce request that reaches
  * the broker after a latency (in order with the producer's earlier requests) and is appended
  * there; its answer comes back one more latency later.
  *
@@ -26,6 +26,7 @@
 import type {
   LogMessage,
   Producer,
+  ProducerBatch,
   ProducerOptions,
   ProducerRecord,
   RecordMetadata,
@@ -45,6 +46,7 @@ import {
 import { DefaultPartitioner } from "./partitioner.ts";
 
 interface PartitionBatch {
+  topic: string;
   partition: number;
   messages: LogMessage[];
   firstSeq: number;
@@ -86,27 +88,41 @@ export class SimProducer implements Producer {
     this.connected = false;
   }
 
-  async send(record: ProducerRecord): Promise<RecordMetadata[]> {
+  send(record: ProducerRecord): Promise<RecordMetadata[]> {
     const { topic, messages } = record;
-    const acks = record.acks ?? -1;
-    if (!topic) throw new KafkaJSNonRetriableError("Invalid topic");
+    if (!topic) return Promise.reject(new KafkaJSNonRetriableError("Invalid topic"));
+    return this.sendBatch({
+      topicMessages: [{ topic, messages }],
+      acks: record.acks,
+      timeout: record.timeout,
+    });
+  }
+
+  /** kafkajs's sendBatch: the same checks per topic, then one request for all of them. */
+  async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    const acks = batch.acks ?? -1;
     if (this.idempotent && acks !== -1) {
       throw new KafkaJSNonRetriableError(
         "Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees",
       );
     }
-    if (!messages)
-      throw new KafkaJSNonRetriableError(`Invalid messages array [${messages}] for topic "${topic}"`);
-    const withoutValue = messages.find((m) => m.value === undefined);
-    if (withoutValue !== undefined) {
-      throw new KafkaJSNonRetriableError(
-        `Invalid message without value for topic "${topic}": ${JSON.stringify(withoutValue)}`,
-      );
+    if (!Array.isArray(batch.topicMessages))
+      throw new KafkaJSNonRetriableError(`Invalid topicMessages array [${batch.topicMessages}]`);
+    for (const { topic, messages } of batch.topicMessages) {
+      if (!topic) throw new KafkaJSNonRetriableError("Invalid topic");
+      if (!messages)
+        throw new KafkaJSNonRetriableError(`Invalid messages array [${messages}] for topic "${topic}"`);
+      const withoutValue = messages.find((m) => m.value === undefined);
+      if (withoutValue !== undefined) {
+        throw new KafkaJSNonRetriableError(
+          `Invalid message without value for topic "${topic}": ${JSON.stringify(withoutValue)}`,
+        );
+      }
     }
     if (!this.connected) throw new KafkaJSError("The producer is disconnected");
     const live = liveGuard(this.proc);
     this.ctx.stats.sends++;
-    if (!this.idempotent) return this.sendNow(live, topic, messages, acks);
+    if (!this.idempotent) return this.sendNow(live, batch.topicMessages, acks);
     const prev = this.lock;
     let release!: () => void;
     this.lock = new Promise<void>((r) => {
@@ -114,7 +130,7 @@ export class SimProducer implements Producer {
     });
     await prev;
     try {
-      return await this.sendNow(live, topic, messages, acks);
+      return await this.sendNow(live, batch.topicMessages, acks);
     } finally {
       release();
     }
@@ -141,8 +157,7 @@ export class SimProducer implements Producer {
 
   private async sendNow(
     live: Live,
-    topic: string,
-    messages: LogMessage[],
+    topicMessages: ProducerBatch["topicMessages"],
     acks: number,
   ): Promise<RecordMetadata[]> {
     const ctx = this.ctx;
@@ -164,27 +179,30 @@ export class SimProducer implements Producer {
       backoff.next();
     };
 
-    let numPartitions = this.knownTopics.get(topic) ?? -1;
-    while (numPartitions < 0) {
-      const m = await this.metadata(live, topic);
-      if (m.ok) numPartitions = m.value;
-      else await retryOrThrow(m.error);
+    const batches: PartitionBatch[] = [];
+    for (const { topic, messages } of topicMessages) {
+      let numPartitions = this.knownTopics.get(topic) ?? -1;
+      while (numPartitions < 0) {
+        const m = await this.metadata(live, topic);
+        if (m.ok) numPartitions = m.value;
+        else await retryOrThrow(m.error);
+      }
+      for (const b of this.batches(topic, numPartitions, messages)) batches.push(b);
     }
-    const batches = this.batches(topic, numPartitions, messages);
     if (batches.length === 0) return [];
+    const what = `${this.proc.name} ${topicMessages.map((t) => t.topic).join("+")}`;
 
     const faults = ctx.faults;
     const timeoutFault = "kafka.send-timeout-appended";
-    let lose =
-      acks !== 0 && faults.enabled(timeoutFault) && faults.maybe(timeoutFault, `${this.proc.name} ${topic}`);
+    let lose = acks !== 0 && faults.enabled(timeoutFault) && faults.maybe(timeoutFault, what);
     let retryOfLost = false;
     for (;;) {
-      const outcome = await this.attempt(live, topic, batches, acks, timestamp, lose, retryOfLost);
+      const outcome = await this.attempt(live, batches, acks, timestamp, lose, retryOfLost);
       if (outcome.ok) return outcome.value;
       retryOfLost = false;
       if (lose) {
         lose = false;
-        const lands = faults.maybe("kafka.send-retry-duplicate", `${this.proc.name} ${topic}`);
+        const lands = faults.maybe("kafka.send-retry-duplicate", what);
         if (!lands && !this.idempotent) {
           // Every retry times out too, without reaching the log: kafkajs gives up.
           backoff ??= ctx.backoff();
@@ -229,7 +247,7 @@ export class SimProducer implements Producer {
         firstSeq = this.sequences.get(key) ?? 0;
         this.sequences.set(key, firstSeq + msgs.length);
       }
-      batches.push({ partition, messages: msgs, firstSeq });
+      batches.push({ topic, partition, messages: msgs, firstSeq });
     }
     return batches;
   }
@@ -237,7 +255,6 @@ export class SimProducer implements Producer {
   /** One produce request. Appends at the broker even if the producer's process died meanwhile. */
   private attempt(
     live: Live,
-    topic: string,
     batches: PartitionBatch[],
     acks: number,
     timestamp: string,
@@ -266,12 +283,11 @@ export class SimProducer implements Producer {
           );
         return;
       }
-      const t = ctx.broker.topic(topic)!;
       const meta: RecordMetadata[] = [];
       try {
         for (const b of batches) {
           const r = ctx.broker.append(
-            t.partitions[b.partition],
+            ctx.broker.topic(b.topic)!.partitions[b.partition],
             b.messages,
             timestamp,
             this.producerId,
@@ -279,7 +295,7 @@ export class SimProducer implements Producer {
           );
           if (retryOfLost && !r.deduplicated) ctx.stats.duplicateRecords += b.messages.length;
           meta.push({
-            topicName: topic,
+            topicName: b.topic,
             partition: b.partition,
             errorCode: 0,
             baseOffset: r.baseOffset >= 0 ? String(r.baseOffset) : undefined,

@@ -151,9 +151,16 @@ export class FakeLog {
   }
 
   private producer(sleep: (ms: number) => Promise<void>): Producer {
-    return {
+    const p: Producer = {
       connect: async () => {},
       disconnect: async () => {},
+      // The gateway sends one topic at a time; a batch is its topics' sends, in order.
+      sendBatch: async (b) => {
+        const out: RecordMetadata[] = [];
+        for (const t of b.topicMessages)
+          out.push(...(await p.send({ topic: t.topic, messages: t.messages })));
+        return out;
+      },
       send: async (record: ProducerRecord): Promise<RecordMetadata[]> => {
         this.sendAttempts++;
         await sleep(1);
@@ -171,6 +178,7 @@ export class FakeLog {
         return [{ topicName: record.topic, partition: 0, errorCode: 0 }];
       },
     };
+    return p;
   }
 
   operations(): Operation[] {

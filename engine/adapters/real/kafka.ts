@@ -36,6 +36,7 @@ import {
   type EachBatchPayload as KEachBatchPayload,
   type EachMessagePayload as KEachMessagePayload,
   type Producer as KProducer,
+  type RecordMetadata as KRecordMetadata,
   type LogEntry,
   logLevel,
   Partitioners,
@@ -51,8 +52,10 @@ import type {
   EachBatchPayload,
   Log,
   Logger,
+  LogMessage,
   PartitionOffsets,
   Producer,
+  ProducerBatch,
   ProducerOptions,
   ProducerRecord,
   RecordMetadata,
@@ -327,6 +330,13 @@ export class RealLog implements Log {
   }
 }
 
+const kafkaMessage = (m: LogMessage) => ({
+  key: m.key,
+  value: m.value,
+  headers: m.headers,
+  partition: m.partition,
+});
+
 class RealProducer implements Producer {
   private readonly p: KProducer;
   private readonly ns: Namespace;
@@ -360,18 +370,42 @@ class RealProducer implements Producer {
     });
   }
 
-  private async sendOnce(record: ProducerRecord): Promise<RecordMetadata[]> {
-    const work = this.p.send({
-      topic: this.ns.topic(record.topic),
-      acks: record.acks ?? -1,
-      timeout: record.timeout,
-      messages: record.messages.map((m) => ({
-        key: m.key,
-        value: m.value,
-        headers: m.headers,
-        partition: m.partition,
-      })),
+  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    return this.life.guard(async () => {
+      const out = await this.sendBatchOnce(batch);
+      const topics = batch.topicMessages.map((t) => t.topic).join("+");
+      const fault = this.opts.hooks?.afterSend?.(topics, this.idempotent);
+      if (fault === "duplicate") await this.sendBatchOnce(batch);
+      if (fault === "timeout") throw requestTimeout(topics);
+      return out;
     });
+  }
+
+  private sendOnce(record: ProducerRecord): Promise<RecordMetadata[]> {
+    return this.tracked(
+      this.p.send({
+        topic: this.ns.topic(record.topic),
+        acks: record.acks ?? -1,
+        timeout: record.timeout,
+        messages: record.messages.map(kafkaMessage),
+      }),
+    );
+  }
+
+  private sendBatchOnce(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    return this.tracked(
+      this.p.sendBatch({
+        acks: batch.acks ?? -1,
+        timeout: batch.timeout,
+        topicMessages: batch.topicMessages.map((t) => ({
+          topic: this.ns.topic(t.topic),
+          messages: t.messages.map(kafkaMessage),
+        })),
+      }),
+    );
+  }
+
+  private async tracked(work: Promise<KRecordMetadata[]>): Promise<RecordMetadata[]> {
     const meta = await (this.opts.activity ? this.opts.activity.track("send", work) : work);
     return meta.map((r) => {
       const out: RecordMetadata = {
