@@ -36,7 +36,7 @@ export function defaultConfig(overrides: Partial<EngineConfig> = {}): EngineConf
     gatewayResultTimeoutMs: overrides.gatewayResultTimeoutMs ?? 5_000,
     authWindowMs: overrides.authWindowMs ?? 30_000,
     snapshotEvery: overrides.snapshotEvery ?? 1_000,
-    snapshotCharsPerInput: overrides.snapshotCharsPerInput ?? 1_000,
+    snapshotCharsPerInput: overrides.snapshotCharsPerInput ?? 100,
     commitIntervalMs: overrides.commitIntervalMs ?? 100,
   };
 }

@@ -472,7 +472,11 @@ async function runIn(
         values: {},
       })),
     ],
-    knobs: { snapshotEvery: config.snapshotEvery, commitIntervalMs: config.commitIntervalMs },
+    knobs: {
+      snapshotEvery: config.snapshotEvery,
+      snapshotCharsPerInput: config.snapshotCharsPerInput,
+      commitIntervalMs: config.commitIntervalMs,
+    },
     faults: { ...faults.fired },
     crashes,
     coverage: audit.coverage.counts(),

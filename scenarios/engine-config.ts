@@ -11,6 +11,8 @@ import { RandomSource } from "../sim/kernel/random.ts";
 import type { Scenario } from "./format.ts";
 
 const SNAPSHOT_EVERY = [1, 2, 3, 5, 8, 13, 50, 1_000, 0] as const;
+/** Snapshot bytes allowed per input, amortised (production: 100): more here, so snapshots are frequent. */
+const SNAPSHOT_CHARS_PER_INPUT = [1_000, 10_000] as const;
 /** Commit spacing: after every batch (0) up to a second between commits. */
 const COMMIT_INTERVAL_MS = [0, 5, 100, 100, 1_000] as const;
 
@@ -25,6 +27,7 @@ export function engineConfigOf(s: Scenario, seed: number, keyspace?: string): En
   return defaultConfig({
     fees: fees as EngineConfig["fees"],
     snapshotEvery: s.config?.snapshot_every ?? knobs.pick(SNAPSHOT_EVERY),
+    snapshotCharsPerInput: s.config?.snapshot_chars_per_input ?? knobs.pick(SNAPSHOT_CHARS_PER_INPUT),
     commitIntervalMs: s.config?.commit_interval_ms ?? knobs.pick(COMMIT_INTERVAL_MS),
     ...(keyspace !== undefined ? { keyspace } : {}),
   });

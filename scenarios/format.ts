@@ -158,6 +158,8 @@ export const scenarioSchema = z.strictObject({
       fees: z.record(text, feeRates).optional(),
       /** UBSCore and ME snapshot spacing (engine config snapshotEvery); default: drawn from the seed. */
       snapshot_every: z.int().min(0).optional(),
+      /** Snapshot characters allowed per input, amortised (engine config snapshotCharsPerInput); default: drawn. */
+      snapshot_chars_per_input: z.int().min(0).optional(),
       /** Consumers' commit spacing in ms (engine config commitIntervalMs); default: drawn from the seed. */
       commit_interval_ms: z.int().min(0).optional(),
     })

@@ -24,7 +24,8 @@
  * `--settlement-concurrency N` sets Settlement's statements in flight per batch (engine default 16);
  * `--settlement-batch P,M` its most rows per single-partition batch and per mixed batch (engine
  * default 64,10; `1,1` writes every row on its own); `--settlement-partitions N` the Kafka partitions
- * it handles at once (engine default: PARTITIONS_IN_PARALLEL).
+ * it handles at once (engine default: PARTITIONS_IN_PARALLEL); `--snapshot-every N` UBSCore's and
+ * the ME's snapshot spacing (engine default; 0 = no snapshots).
  * Where the time goes: every service's ports are instrumented (batches handled and their
  * duration, sends, statements), with the process's CPU use and the machine's load average.
  */
@@ -62,6 +63,7 @@ const { values: args } = parseArgs({
     "settlement-concurrency": { type: "string" },
     "settlement-batch": { type: "string" },
     "settlement-partitions": { type: "string" },
+    "snapshot-every": { type: "string" },
     rate: { type: "string", default: "0" },
     json: { type: "boolean", default: false },
   },
@@ -417,7 +419,10 @@ const prefix = env.newTopicPrefix();
 const logs = new LogCollector();
 const exchange = new RealExchange({
   endpoints: env.endpoints,
-  config: defaultConfig({ keyspace: env.keyspace }),
+  config: defaultConfig({
+    keyspace: env.keyspace,
+    ...(args["snapshot-every"] !== undefined ? { snapshotEvery: Number(args["snapshot-every"]) } : {}),
+  }),
   topicPrefix: prefix,
   logs,
   activity: env.activity,

@@ -31,6 +31,7 @@ export async function shrinkAndSave(
     config: {
       ...scenario.config,
       snapshot_every: failed.knobs.snapshotEvery,
+      snapshot_chars_per_input: failed.knobs.snapshotCharsPerInput,
       commit_interval_ms: failed.knobs.commitIntervalMs,
     },
   };

@@ -17,7 +17,7 @@ export interface RunResult {
   /** Count per fault kind that actually fired. */
   faults: Record<string, number>;
   /** Engine knobs this run drew from its seed (or took from the scenario's config). */
-  knobs: { snapshotEvery: number; commitIntervalMs: number };
+  knobs: { snapshotEvery: number; snapshotCharsPerInput: number; commitIntervalMs: number };
   /** Crashes the faults caused (not scenario steps), by the op during which they happened. */
   crashes: Array<{ op: number; service: string }>;
   /** Rare situations reached (count per kind); see invariants/coverage.ts. */

@@ -288,7 +288,11 @@ async function runScenarioIn(scenario: Scenario, opts: RunOptions): Promise<RunH
       })),
     ],
     faults,
-    knobs: { snapshotEvery: world.config.snapshotEvery, commitIntervalMs: world.config.commitIntervalMs },
+    knobs: {
+      snapshotEvery: world.config.snapshotEvery,
+      snapshotCharsPerInput: world.config.snapshotCharsPerInput,
+      commitIntervalMs: world.config.commitIntervalMs,
+    },
     crashes,
     coverage: audit.coverage.counts(),
     expects,
