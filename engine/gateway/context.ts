@@ -1,11 +1,13 @@
 /**
  * What every gateway module works with: the ports, the config, and the few in-memory helpers an
- * instance keeps (a cache of API keys, the producer). None of it is state that matters: the
+ * instance keeps (a cache of API keys, the producer and its coalescing sender). None of it is state that matters: the
  * gateway is stateless and may crash at any point; a new instance starts from nothing.
  */
 import type { EngineConfig } from "../config.ts";
 import type { Ports, Producer } from "../ports/index.ts";
+import { TOPICS } from "../protocol/topics.ts";
 import type { TABLES } from "../schema/cql.ts";
+import { CoalescingSender } from "./coalesce.ts";
 
 export interface ApiKeyRecord {
   key: string;
@@ -20,6 +22,8 @@ export interface GatewayContext {
   keyCache: Map<string, ApiKeyRecord>;
   /** The producer, connected once on first use. */
   producer: () => Promise<Producer>;
+  /** Sends to `balance.operations`, coalescing concurrent requests into one send (coalesce.ts). */
+  operations: CoalescingSender;
 }
 
 /** `keyspace.table`, with the keyspace from the config (never a hard-coded one). */
@@ -42,5 +46,11 @@ export function createContext(ports: Ports, config: EngineConfig): GatewayContex
     }
     return connected;
   };
-  return { ports, config, keyCache: new Map(), producer };
+  return {
+    ports,
+    config,
+    keyCache: new Map(),
+    producer,
+    operations: new CoalescingSender(TOPICS.operations, producer),
+  };
 }

@@ -1,5 +1,6 @@
 /**
- * Publishing an Operation to `balance.operations` (key = user_id), with retries.
+ * Publishing an Operation to `balance.operations` (key = user_id), with retries; concurrent
+ * requests share sends (coalesce.ts).
  *
  * A send can fail in ways that leave the outcome unknown (a request timeout after the broker
  * appended the message, a connection dropped before the ack). Retrying is always safe: every
@@ -15,7 +16,6 @@
 import { isRetriableLogError } from "../common/retry.ts";
 import type { Operation } from "../protocol/messages.ts";
 import { encode } from "../protocol/messages.ts";
-import { TOPICS } from "../protocol/topics.ts";
 import type { GatewayContext } from "./context.ts";
 import { GatewayError } from "./errors.ts";
 
@@ -52,12 +52,7 @@ export async function publishOperation(
   let backoff = SEND_BACKOFF_FIRST_MS;
   for (let attempt = 1; ; attempt++) {
     try {
-      const producer = await ctx.producer();
-      await producer.send({
-        topic: TOPICS.operations,
-        messages: [{ key: String(op.user_id), value }],
-        acks: -1,
-      });
+      await ctx.operations.send({ key: String(op.user_id), value });
       return;
     } catch (err) {
       if (control.stopped) return;
