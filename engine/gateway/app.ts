@@ -72,6 +72,10 @@ export function buildGateway(ports: Ports, config: EngineConfig): FastifyInstanc
     return reply.code(e.http).send(e.envelope());
   });
 
+  app.addHook("onClose", async () => {
+    await ctx.verdicts.stop();
+  });
+
   registerTransferRoutes(app, ctx);
   registerOrderRoutes(app, ctx);
   registerUserRoutes(app, ctx);

@@ -1,13 +1,15 @@
 /**
  * What every gateway module works with: the ports, the config, and the few in-memory helpers an
- * instance keeps (a cache of API keys, the producer and its coalescing sender). None of it is state that matters: the
- * gateway is stateless and may crash at any point; a new instance starts from nothing.
+ * instance keeps (a cache of API keys, the producer and its coalescing sender, the verdict feed).
+ * None of it is state that matters: the gateway is stateless and may crash at any point; a new
+ * instance starts from nothing.
  */
 import type { EngineConfig } from "../config.ts";
 import type { Ports, Producer } from "../ports/index.ts";
 import { TOPICS } from "../protocol/topics.ts";
 import type { TABLES } from "../schema/cql.ts";
 import { CoalescingSender } from "./coalesce.ts";
+import { VerdictFeed } from "./verdict-feed.ts";
 
 export interface ApiKeyRecord {
   key: string;
@@ -24,6 +26,8 @@ export interface GatewayContext {
   producer: () => Promise<Producer>;
   /** Sends to `balance.operations`, coalescing concurrent requests into one send (coalesce.ts). */
   operations: CoalescingSender;
+  /** Published verdicts pushed to the requests waiting for them (verdict-feed.ts). */
+  verdicts: VerdictFeed;
 }
 
 /** `keyspace.table`, with the keyspace from the config (never a hard-coded one). */
@@ -52,5 +56,6 @@ export function createContext(ports: Ports, config: EngineConfig): GatewayContex
     keyCache: new Map(),
     producer,
     operations: new CoalescingSender(TOPICS.operations, producer),
+    verdicts: new VerdictFeed(ports),
   };
 }

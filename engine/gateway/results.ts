@@ -9,8 +9,9 @@
  *     publish nothing (same kind required, else 2030).
  *  2. Publish the Operation (publish.ts: retries until acknowledged, or until a retry would
  *     start after the deadline) and, at the same time,
- *  3. poll requests(user_id, request_id) with a doubling backoff (POLL_FIRST_MS .. POLL_MAX_MS,
- *     the last sleep cut to the deadline) until the verdict is there or the deadline passes. The
+ *  3. wait for the verdict UBSCore publishes (verdict-feed.ts), and poll requests(user_id,
+ *     request_id) with a doubling backoff (POLL_FIRST_MS .. POLL_MAX_MS; FEED_POLL_* while the
+ *     feed runs; the last sleep cut to the deadline) until the verdict is there or the deadline passes. The
  *     verdict ends the wait even if the send has not been acknowledged (its answer may be lost,
  *     and kafkajs waits 30 s for it): the operation evidently reached UBSCore.
  *  4. accepted -> the route's success answer; rejected -> a 3xxx code with UBSCore's reason;
@@ -22,7 +23,7 @@
  * Nothing here is remembered between requests: a gateway that crashes mid-wait loses nothing, as
  * the client's repeat finds the verdict (or publishes again, harmlessly).
  */
-import type { Operation } from "../protocol/messages.ts";
+import type { Operation, OpResult } from "../protocol/messages.ts";
 import { TABLES } from "../schema/cql.ts";
 import { type GatewayContext, table } from "./context.ts";
 import { bigOrNull, run, text } from "./db.ts";
@@ -31,6 +32,22 @@ import { type PublishControl, publishOperation, unconfirmed } from "./publish.ts
 
 export const POLL_FIRST_MS = 2;
 export const POLL_MAX_MS = 100;
+/** Polls while the verdict feed runs: a fallback only. */
+export const FEED_POLL_FIRST_MS = 50;
+export const FEED_POLL_MAX_MS = 400;
+
+/** A verdict as UBSCore published it, in the shape of the `requests` row Settlement writes from it. */
+function verdictOf(r: OpResult): Verdict {
+  return {
+    request_id: r.request_id,
+    kind: r.kind,
+    status: r.status,
+    reason: r.reason,
+    order_id: r.order_id,
+    order_status: r.order_status,
+    body: { ...r.body, order_status: r.order_status },
+  };
+}
 
 export interface Verdict {
   request_id: string;
@@ -113,6 +130,7 @@ function checked(v: Verdict, op: Operation, replayed: boolean): Submitted {
 export async function submit(ctx: GatewayContext, op: Operation, deadline: number): Promise<Submitted> {
   const earlier = await readVerdict(ctx, op.user_id, op.request_id);
   if (earlier !== null) return checked(earlier, op, true);
+  const feed = ctx.verdicts.wait(op.user_id, op.request_id); // before publishing: no verdict slips by
 
   // Publish and poll for the verdict at the same time: a send whose answer was lost can take
   // long to fail (kafkajs waits requestTimeout), yet the operation may be in the log and even
@@ -128,15 +146,23 @@ export async function submit(ctx: GatewayContext, op: Operation, deadline: numbe
     },
   );
   const { clock } = ctx.ports;
-  let backoff = POLL_FIRST_MS;
+  // The published verdict usually arrives through the feed first (verdict-feed.ts); the table is
+  // polled all the same (the feed may miss), less often while the feed runs.
+  let pushed: OpResult | null = null;
+  feed.promise.then((r) => {
+    pushed = r;
+  });
+  let backoff = ctx.verdicts.live ? FEED_POLL_FIRST_MS : POLL_FIRST_MS;
   try {
     for (;;) {
       const p = published as "sending" | "sent" | { error: unknown };
       if (typeof p === "object" && !(p.error instanceof GatewayError)) throw p.error; // a bug, not a fault
       const left = deadline - clock.now();
       if (left <= 0) break;
-      await clock.sleep(Math.min(backoff, left));
-      backoff = Math.min(backoff * 2, POLL_MAX_MS);
+      await Promise.race([clock.sleep(Math.min(backoff, left)), feed.promise]);
+      const got = pushed as OpResult | null;
+      if (got !== null) return checked(verdictOf(got), op, false);
+      backoff = Math.min(backoff * 2, ctx.verdicts.live ? FEED_POLL_MAX_MS : POLL_MAX_MS);
       try {
         const v = await readVerdict(ctx, op.user_id, op.request_id);
         if (v !== null) return checked(v, op, false);
@@ -147,6 +173,7 @@ export async function submit(ctx: GatewayContext, op: Operation, deadline: numbe
     }
   } finally {
     control.stopped = true;
+    feed.cancel();
   }
   const p = published as "sending" | "sent" | { error: unknown };
   if (p !== "sent") {
