@@ -3,9 +3,16 @@
  * applied its inputs. Replaying it rebuilds the state exactly (see engine/README.md).
  *
  * Three kinds of records, all JSON with `v: 1`:
- * - `epoch`: the first thing an incarnation appends. Replay follows the latest epoch marker and
- *   ignores `rec` and `checkpoint` records of any other epoch that appear after it: those are
- *   appends of a dead incarnation that landed late, which the live incarnation never applied.
+ * - `epoch`: the first thing an incarnation appends. Replay follows the latest epoch marker that
+ *   takes effect and ignores `rec` and `checkpoint` records of any other epoch that appear after
+ *   it: those are appends of a dead incarnation that landed late, which the live incarnation
+ *   never applied. `after` is the journal's high watermark the incarnation read just before
+ *   appending its marker: a marker at offset P takes effect only if no marker (any, duplicates
+ *   included) lies in [after, P), i.e. if the latest marker seen so far is below `after`.
+ *   Otherwise it is stale: a dead incarnation's marker landing after a newer one (its window
+ *   contains the newer marker), or a marker another one slipped in front of (its incarnation
+ *   sees that at start and opens a new epoch). Markers without `after` (written before it
+ *   existed) always take effect.
  * - `rec`: one applied input: where it came from (topic, partition, offset), its timestamp
  *   (the input message's, so re-derived outputs are identical) and the raw message. Duplicates
  *   (a retried append) are skipped on replay by their input ref.
@@ -40,6 +47,8 @@ export interface JournalEpoch {
   type: "epoch";
   v: 1;
   epoch: string;
+  /** The journal's high watermark read before the marker was appended (decimal; absent = legacy). */
+  after?: string;
 }
 
 export interface JournalCheckpoint {
@@ -82,7 +91,11 @@ export function decodeJournalEntry(raw: string): JournalEntry {
     if (!Number.isSafeInteger(e.through)) throw new MessageError("journal: malformed checkpoint");
     return e as unknown as JournalCheckpoint;
   }
-  if (e.type === "epoch") return e as unknown as JournalEpoch;
+  if (e.type === "epoch") {
+    if (e.after !== undefined && (typeof e.after !== "string" || !/^\d+$/.test(e.after)))
+      throw new MessageError("journal: malformed epoch marker");
+    return e as unknown as JournalEpoch;
+  }
   throw new MessageError(`journal: unknown type ${JSON.stringify(e.type)}`);
 }
 
@@ -92,9 +105,14 @@ export function decodeJournalEntry(raw: string): JournalEntry {
  */
 export class JournalReplayer {
   readonly state: UbscoreState;
-  /** The epoch whose records count (the latest epoch marker seen). */
+  /** The epoch whose records count (the latest epoch marker that took effect). */
   epoch: string | null = null;
+  /** Every marker seen (stale ones included), in order of first occurrence. */
   private readonly epochs = new Set<string>();
+  /** The journal offset of the latest marker fed (-1: none). */
+  markerAt = -1n;
+  /** First occurrences of markers that did not take effect (see the file comment). */
+  staleMarkers = 0;
   /** Per applied record not covered by a checkpoint: its number and its outputs. */
   private readonly uncovered: Array<{ n: number; out: Outputs }> = [];
   /** Highest `through` of the checkpoints that count. */
@@ -111,24 +129,38 @@ export class JournalReplayer {
       this.epoch = from.epoch;
       for (const e of from.epochs) this.epochs.add(e);
       this.covered = from.covered;
+      this.markerAt = from.markerAt;
     }
   }
 
   /** What a snapshot must carry to resume replay after the entries fed so far. */
   position(): ReplayPosition {
-    return { epoch: this.epoch, epochs: [...this.epochs], covered: this.covered };
+    return { epoch: this.epoch, epochs: [...this.epochs], covered: this.covered, markerAt: this.markerAt };
   }
 
-  feed(entry: JournalEntry): void {
+  /** Whether a marker of `epoch` was fed (whether or not it took effect). */
+  seen(epoch: string): boolean {
+    return this.epochs.has(epoch);
+  }
+
+  /** Feeds the entry at journal offset `offset` (entries in offset order; feeding one again is harmless). */
+  feed(entry: JournalEntry, offset: bigint): void {
     this.entries++;
     switch (entry.type) {
-      case "epoch":
+      case "epoch": {
+        // Takes effect only if no marker lies in [after, offset): the incarnation read `after`
+        // before appending, so a marker in that window was appended after it started (a newer
+        // incarnation's, if this one is a dead one landing late).
+        const inForce = entry.after === undefined || this.markerAt < BigInt(entry.after);
+        if (offset > this.markerAt) this.markerAt = offset;
         // The first occurrence of a marker is its position; a late duplicate of an old one is ignored.
         if (!this.epochs.has(entry.epoch)) {
           this.epochs.add(entry.epoch);
-          this.epoch = entry.epoch;
+          if (inForce) this.epoch = entry.epoch;
+          else this.staleMarkers++;
         }
         return;
+      }
       case "checkpoint":
         // A dead incarnation's late checkpoint is ignored too (conservative: re-publishing is harmless).
         if (entry.epoch === this.epoch && entry.through > this.covered) {

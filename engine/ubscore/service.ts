@@ -7,7 +7,7 @@
  */
 
 import { Committer } from "../common/commits.ts";
-import { forever, Mutex, readToEnd, topicsEnds } from "../common/log.ts";
+import { forever, Mutex, readToEnd, topicEnds, topicsEnds } from "../common/log.ts";
 import { connectWithRetry, isRetriableLogError, retrying, sendAll, sendTopics } from "../common/retry.ts";
 import { readLatestSnapshot, snapshotDue, writeSnapshot } from "../common/snapshots.ts";
 import type { EngineConfig } from "../config.ts";
@@ -18,6 +18,9 @@ import { GROUPS, TOPICS } from "../protocol/topics.ts";
 import { decodeJournalEntry, type JournalEntry, type JournalRec, JournalReplayer } from "./journal.ts";
 import { decodeUbscoreSnapshot, encodeUbscoreSnapshot, type UbscoreSnapshot } from "./snapshot.ts";
 import { emptyOutputs, type Outputs, outputsSize, UbscoreState } from "./state.ts";
+
+/** Epoch markers a start appends before giving up when each one turns out stale. */
+const MAX_EPOCH_ATTEMPTS = 5;
 
 export type UbscorePhase = "starting" | "recovering" | "republishing" | "running" | "stopped";
 
@@ -41,6 +44,10 @@ export class Ubscore {
     replayedFrom: 0n,
     /** Records the snapshot recovery started from had applied (0 without one). */
     snapshotRecords: 0,
+    /** Epoch markers this start appended (more than 1: a marker was stale, journal.ts). */
+    epochAttempts: 0,
+    /** Stale epoch markers the last replay saw (ignored: journal.ts). */
+    staleMarkers: 0,
   };
   private producer: Producer | null = null;
   private consumer: Consumer | null = null;
@@ -78,13 +85,7 @@ export class Ubscore {
     this.producer = log.producer({ idempotent: true });
     await connectWithRetry("ubscore producer", this.producer, clock, logger);
 
-    // 1. Open a new epoch: everything a dead incarnation appends after this marker is ignored.
-    this.epoch = random.hex(16);
-    await this.appendJournal([{ type: "epoch", v: 1, epoch: this.epoch }]);
-
-    // 2. Load the newest usable snapshot, then replay the journal after it up to (at least) our
-    //    marker. Without a snapshot (or if replay from it misses our marker, which a correct
-    //    snapshot cannot cause) replay starts from offset 0.
+    // 1. Load the newest usable snapshot (before any marker: it can only be older than ours).
     this.phase = "recovering";
     const loaded = await readLatestSnapshot(
       this.ports,
@@ -97,17 +98,45 @@ export class Ubscore {
     );
     let snap: UbscoreSnapshot | null = loaded?.value ?? null;
     const snapRecords = snap?.state.recordsApplied ?? 0; // (replay then advances that state)
-    let replayer = await this.replay(snap);
-    if (replayer.epoch !== this.epoch && snap !== null) {
-      logger.error("ubscore: own epoch marker not found after the snapshot; replaying from 0", {
-        epoch: this.epoch,
-        journalFrom: snap.journalFrom.toString(),
-      });
-      snap = null;
-      replayer = await this.replay(null);
-    }
-    if (replayer.epoch !== this.epoch) {
-      throw new Error(`ubscore: own epoch marker ${this.epoch} not found in the journal`);
+
+    // 2. Open a new epoch: append a marker naming the journal's high watermark read just before
+    //    (journal.ts: it takes effect only if no other marker lands in between), then replay the
+    //    journal after the snapshot up to (at least) our marker. Without a snapshot (or if replay
+    //    from it misses our marker, which a correct snapshot cannot cause) replay starts from 0.
+    //    If our marker did not take effect (another one, e.g. a dead incarnation's late append,
+    //    landed in its window), nothing was applied under it: open another epoch.
+    let replayer: JournalReplayer;
+    for (let attempt = 1; ; attempt++) {
+      this.epoch = random.hex(16);
+      const after = (await topicEnds(this.ports, TOPICS.ubscoreJournal)).get(0)?.high ?? 0n;
+      await this.appendJournal([{ type: "epoch", v: 1, epoch: this.epoch, after: after.toString() }]);
+      replayer = await this.replay(snap);
+      if (!replayer.seen(this.epoch) && snap !== null) {
+        logger.error("ubscore: own epoch marker not found after the snapshot; replaying from 0", {
+          epoch: this.epoch,
+          journalFrom: snap.journalFrom.toString(),
+        });
+        snap = null;
+        replayer = await this.replay(null);
+      }
+      if (!replayer.seen(this.epoch)) {
+        throw new Error(`ubscore: own epoch marker ${this.epoch} not found in the journal`);
+      }
+      this.stats.epochAttempts = attempt;
+      if (replayer.epoch === this.epoch) break;
+      if (attempt >= MAX_EPOCH_ATTEMPTS) {
+        throw new Error(`ubscore: own epoch marker did not take effect in ${attempt} attempts`);
+      }
+      logger.warn(
+        "ubscore: own epoch marker is stale (another marker landed in its window); opening a new epoch",
+        {
+          epoch: this.epoch,
+          after: after.toString(),
+          current: replayer.epoch,
+          attempt,
+        },
+      );
+      await clock.sleep(5 + random.int(20 * attempt));
     }
     const state = replayer.state;
     this.state = state;
@@ -116,6 +145,7 @@ export class Ubscore {
     this.stats.snapshotRecords = fromRecords;
     this.stats.replayedFrom = snap?.journalFrom ?? 0n;
     this.stats.replayed = state.recordsApplied - fromRecords;
+    this.stats.staleMarkers = replayer.staleMarkers;
     this.sinceSnapshot = state.recordsApplied - fromRecords;
     this.lastSnapshotChars = snap === null ? 0 : (loaded?.manifest.length ?? 0);
     logger.info("ubscore: journal replayed", {
@@ -124,6 +154,7 @@ export class Ubscore {
       entries: replayer.entries,
       records: state.recordsApplied,
       foreign: replayer.skippedForeign,
+      staleMarkers: replayer.staleMarkers,
       duplicates: replayer.skippedDuplicate,
       pending: replayer.pendingCount(),
     });
@@ -236,7 +267,7 @@ export class Ubscore {
           // Only UBSCore writes the journal: an undecodable entry is corruption, not input.
           throw new Error(`ubscore.journal offset ${m.offset}: ${(err as Error).message}`);
         }
-        replayer.feed(entry);
+        replayer.feed(entry, BigInt(m.offset));
       },
       {
         groupPrefix: "ubscore-recovery",
@@ -250,7 +281,9 @@ export class Ubscore {
    * Writes a snapshot of the state (called between batches, under the mutex, once every record
    * applied has its outputs acknowledged). It resumes replay at the journal's high watermark
    * fetched now: every entry below it is this incarnation's (reflected in the state) or one that
-   * replay skips anyway (another epoch's, a duplicate); everything appended later is above it.
+   * replay skips anyway (another epoch's, a duplicate, a stale marker); everything appended
+   * later is above it. This incarnation does not read the journal while running, so the latest
+   * marker below it is recorded as `journalFrom - 1`, an upper bound (engine/README.md).
    */
   private async snapshot(): Promise<void> {
     const ends = await topicsEnds(this.ports, [TOPICS.ubscoreJournal, TOPICS.ubscoreSnapshots]);
@@ -258,7 +291,7 @@ export class Ubscore {
     const from = ends.get(TOPICS.ubscoreSnapshots)?.get(0)?.high ?? 0n;
     const text = encodeUbscoreSnapshot({
       state: this.state,
-      replay: { epoch: this.epoch, epochs: this.epochs, covered: this.published },
+      replay: { epoch: this.epoch, epochs: this.epochs, covered: this.published, markerAt: journalFrom - 1n },
       journalFrom,
     });
     await writeSnapshot(

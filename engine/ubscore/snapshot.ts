@@ -1,7 +1,7 @@
 /**
  * UBSCore's recovery snapshot: the whole `UbscoreState` plus what the `JournalReplayer` carries
- * from one journal entry to the next (the epoch that counts, every epoch marker seen, how many
- * records have their outputs acknowledged), and the journal offset from which replay continues.
+ * from one journal entry to the next (the epoch that counts, every epoch marker seen and where the
+ * latest one lies, how many records have their outputs acknowledged), and the journal offset from which replay continues.
  * Bigints are decimal strings; maps are arrays of entries in insertion order, so a decoded state
  * iterates like the original. engine/README.md ("Snapshots") says why it is exact.
  */
@@ -9,7 +9,7 @@ import type { EngineConfig } from "../config.ts";
 import type { OpResult } from "../protocol/messages.ts";
 import { type Holding, type OpenOrder, type PendingCancel, UbscoreState } from "./state.ts";
 
-/** What the replayer carries between entries (JournalReplayer.resume takes it back). */
+/** What the replayer carries between entries (the JournalReplayer constructor takes it back). */
 export interface ReplayPosition {
   /** The epoch whose records count (the latest epoch marker). */
   epoch: string | null;
@@ -17,7 +17,16 @@ export interface ReplayPosition {
   epochs: string[];
   /** Records 1..covered had their outputs acknowledged. */
   covered: number;
+  /**
+   * The offset of the latest epoch marker below the snapshot's `journalFrom` (-1: none), or an
+   * upper bound of it below `journalFrom`: the service, which does not read the journal while
+   * running, writes `journalFrom - 1`; so does decoding a snapshot written before the field
+   * existed. engine/README.md ("Snapshots") says why an upper bound is exact enough.
+   */
+  markerAt: bigint;
 }
+
+type ReplayPositionJson = Omit<ReplayPosition, "markerAt"> & { markerAt?: string };
 
 export interface UbscoreSnapshot {
   state: UbscoreState;
@@ -37,7 +46,7 @@ type OrderJson = Omit<OpenOrder, "price" | "qty" | "quote_limit" | "held" | "fil
 interface SnapshotJson {
   v: 1;
   journalFrom: string;
-  replay: ReplayPosition;
+  replay: ReplayPositionJson;
   recordsApplied: number;
   nextOrderId: string;
   /** [user, asset, avail, frozen, seq] */
@@ -72,7 +81,12 @@ export function encodeUbscoreSnapshot(s: UbscoreSnapshot): string {
   const json: SnapshotJson = {
     v: 1,
     journalFrom: s.journalFrom.toString(),
-    replay: { epoch: s.replay.epoch, epochs: [...s.replay.epochs], covered: s.replay.covered },
+    replay: {
+      epoch: s.replay.epoch,
+      epochs: [...s.replay.epochs],
+      covered: s.replay.covered,
+      markerAt: s.replay.markerAt.toString(),
+    },
     recordsApplied: st.recordsApplied,
     nextOrderId: st.nextOrderId.toString(),
     balances,
@@ -99,7 +113,8 @@ export function decodeUbscoreSnapshot(text: string, config: EngineConfig): Ubsco
     !(r.epoch === null || typeof r.epoch === "string") ||
     !Array.isArray(r.epochs) ||
     !Number.isSafeInteger(r.covered) ||
-    r.covered > j.recordsApplied
+    r.covered > j.recordsApplied ||
+    !(r.markerAt === undefined || (typeof r.markerAt === "string" && /^-?\d+$/.test(r.markerAt)))
   ) {
     throw new Error("ubscore snapshot: bad replay position");
   }
@@ -129,9 +144,16 @@ export function decodeUbscoreSnapshot(text: string, config: EngineConfig): Ubsco
   for (const [k, v] of j.pendingCancels) st.pendingCancels.set(k, v);
   for (const [k, v] of j.lastOutputSeq) st.lastOutputSeq.set(k, BigInt(v));
   for (const [k, v] of j.applied) st.applied.set(k, BigInt(v));
+  const journalFrom = BigInt(j.journalFrom);
   return {
     state: st,
-    replay: { epoch: r.epoch, epochs: [...r.epochs], covered: r.covered },
-    journalFrom: BigInt(j.journalFrom),
+    replay: {
+      epoch: r.epoch,
+      epochs: [...r.epochs],
+      covered: r.covered,
+      // Written before markers carried `after`: unknown, so the conservative upper bound.
+      markerAt: r.markerAt === undefined ? journalFrom - 1n : BigInt(r.markerAt),
+    },
+    journalFrom,
   };
 }

@@ -335,6 +335,109 @@ describe("services in the simulated world", () => {
     expect(w.live.ubscore!.state.requests.has("1:zombie-deposit")).toBe(false);
     expect(comparable({ ...observe(w), world: w })).toEqual(before);
   });
+  /**
+   * A SimProcess standing in for a dead incarnation whose append lands late: it connects at once,
+   * then sends `entries` to the journal when `go()` is called (one produce round trip later).
+   */
+  function zombieAppend(w: World, entries: object[]): { go: () => void; done: () => boolean } {
+    let appended = false;
+    let go!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      go = resolve;
+    });
+    const writer = new SimProcess(w.sched, "zombie-journal-writer", async (proc) => {
+      const producer = w.kafka.client(proc).producer();
+      await producer.connect();
+      await gate;
+      const messages = entries.map((e) => ({ key: "j", value: JSON.stringify(e), partition: 0 }));
+      await producer.send({ topic: TOPICS.ubscoreJournal, messages });
+      appended = true;
+    });
+    writer.start();
+    return { go, done: () => appended };
+  }
+  const journalEntries = (w: World) =>
+    w.kafka.records(TOPICS.ubscoreJournal, 0).map((r) => JSON.parse(r.value) as Record<string, unknown>);
+  const zombieRec = (w: World, epoch: string) => {
+    const rec = journalEntries(w).find((e) => e.type === "rec" && String(e.msg).includes('"deposit"'))!;
+    return {
+      ...rec,
+      epoch,
+      ref: { ...(rec.ref as object), offset: "999999" },
+      msg: encode(deposit(1, BTC, 5n * U, "zombie-deposit")),
+    };
+  };
+
+  /** The fault-free outcome of seed 3, and a world of seed 3 run to `share` of its steps. */
+  const partway = async (share: number) => {
+    const base = await runScenario({ seed: 3 });
+    const total = base.world.sched.step;
+    const w = new World({ seed: 3 });
+    w.startAll();
+    w.feed(scenario());
+    await w.sched.run({ maxSteps: Math.floor(total * share) });
+    expect(w.live.ubscore?.phase).toBe("running");
+    return { w, expected: comparable(base), total };
+  };
+
+  it("a dead incarnation's epoch marker landing late (while UBSCore runs) is stale: a restart loses nothing", async () => {
+    const { w, expected, total } = await partway(0.3);
+    const recsBefore = journalEntries(w).filter((e) => e.type === "rec").length;
+    // The dead incarnation read the watermark (0) before the live marker existed; its marker
+    // and a record of its epoch land now, in the middle of the live incarnation's records.
+    const z = zombieAppend(w, [
+      { type: "epoch", v: 1, epoch: "dead-zombie", after: "0" },
+      zombieRec(w, "dead-zombie"),
+    ]);
+    z.go();
+    await w.sched.run({ until: z.done });
+    const zombieAt = journalEntries(w).findIndex((e) => e.epoch === "dead-zombie");
+    expect(zombieAt).toBeGreaterThan(0);
+    // UBSCore applies more inputs under its epoch, after the zombie marker, then crashes.
+    await w.sched.run({ maxSteps: Math.floor(total * 0.3) });
+    const recsAfter = journalEntries(w)
+      .slice(zombieAt)
+      .filter((e) => e.type === "rec" && e.epoch !== "dead-zombie").length;
+    expect(recsAfter, "live records after the zombie marker").toBeGreaterThan(0);
+    expect(recsBefore).toBeGreaterThan(0);
+    w.crash("ubscore", 1);
+    await w.settle();
+    expect(w.failures, w.failures.join("\n")).toEqual([]);
+    expect(w.feederDone && w.allRunning()).toBe(true);
+    expect(w.live.ubscore!.stats.staleMarkers).toBe(1);
+    expect(w.live.ubscore!.state.requests.has("1:zombie-deposit")).toBe(false);
+    expect(comparable({ ...observe(w), world: w })).toEqual(expected);
+  });
+
+  it("a dead incarnation's epoch marker landing after the new incarnation's marker, during its replay, is stale", async () => {
+    const { w, expected } = await partway(0.4);
+    // The dying incarnation's last watermark read: the zombie marker's window starts here.
+    const watermark = journalEntries(w).length;
+    const z = zombieAppend(w, [
+      { type: "epoch", v: 1, epoch: "dead-zombie", after: String(watermark) },
+      zombieRec(w, "dead-zombie"),
+    ]);
+    w.crash("ubscore", 1);
+    const markers = () => journalEntries(w).filter((e) => e.type === "epoch").length;
+    const before = markers();
+    await w.sched.run({ until: () => markers() > before });
+    expect(w.live.ubscore?.phase, "the new incarnation is still starting").not.toBe("running");
+    z.go();
+    await w.sched.run({ until: z.done });
+    await w.settle();
+    expect(w.failures, w.failures.join("\n")).toEqual([]);
+    expect(w.feederDone && w.allRunning()).toBe(true);
+    // The new incarnation's replay saw the zombie marker after its own, and ignored it.
+    expect(w.live.ubscore!.stats.staleMarkers).toBe(1);
+    expect(w.live.ubscore!.stats.epochAttempts).toBe(1);
+    expect(w.live.ubscore!.state.requests.has("1:zombie-deposit")).toBe(false);
+    expect(comparable({ ...observe(w), world: w })).toEqual(expected);
+    // And a further restart (replaying through both markers) still agrees.
+    w.crash("ubscore", 1);
+    await w.settle();
+    expect(w.failures, w.failures.join("\n")).toEqual([]);
+    expect(comparable({ ...observe(w), world: w })).toEqual(expected);
+  });
 });
 
 describe("recovery snapshots in the simulated world", () => {

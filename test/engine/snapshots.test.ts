@@ -147,31 +147,60 @@ function runPipeline(cmds: Cmd[]): Pipeline {
 function stateText(s: UbscoreState): string {
   return encodeUbscoreSnapshot({
     state: s,
-    replay: { epoch: null, epochs: [], covered: 0 },
+    replay: { epoch: null, epochs: [], covered: 0, markerAt: -1n },
     journalFrom: 0n,
   });
 }
 
-type Fault = { at: number; kind: "dup" | "zombie" | "epoch" | "old-marker" | "checkpoint" };
+type Fault = {
+  at: number;
+  kind: "dup" | "zombie" | "epoch" | "old-marker" | "checkpoint" | "late-marker" | "slipped";
+  /** Picks a value where the fault needs one (an old marker, a stale `after`, legacy or not). */
+  x: number;
+};
 
 /**
- * The pipeline's journal as a real one could look: incarnations with their epoch markers,
- * duplicated records (retried appends), a dead incarnation's late records and checkpoints.
+ * The pipeline's journal as a real one could look: incarnations with their epoch markers
+ * (`after` = the high watermark read before appending; sometimes a legacy marker without it),
+ * duplicated records (retried appends), a dead incarnation's late records, checkpoints and epoch
+ * markers: a late marker whose `after` predates the live marker, and one that slips between a
+ * starting incarnation's watermark read and its marker (that incarnation's marker is then stale
+ * and it opens another epoch, as the service does).
  */
 function journalOf(p: Pipeline, faults: Fault[]): JournalEntry[] {
   let epochN = 0;
   let epoch = "e0";
   const out: JournalEntry[] = [{ type: "epoch", v: 1, epoch }];
+  const markers: JournalEntry[] = [out[0]];
+  let live = 0; // offset of the marker in force
   let applied = 0;
   let zombies = 0;
+  const marker = (e: string, after?: number): JournalEntry => {
+    const m: JournalEntry =
+      after === undefined
+        ? { type: "epoch", v: 1, epoch: e }
+        : { type: "epoch", v: 1, epoch: e, after: String(after) };
+    markers.push(m);
+    return m;
+  };
+  /** A marker of an incarnation that read the watermark before the live marker was appended. */
+  const zombieMarker = (x: number) => marker(`z${zombies++}`, x % (live + 1));
   const byAt = new Map<number, Fault[]>();
   for (const f of faults) byAt.set(f.at, [...(byAt.get(f.at) ?? []), f]);
   p.journal.forEach((rec, i) => {
     for (const f of byAt.get(i) ?? []) {
-      if (f.kind === "epoch") {
+      if (f.kind === "epoch" || f.kind === "slipped") {
         const dead = epoch;
         epoch = `e${++epochN}`;
-        out.push({ type: "epoch", v: 1, epoch });
+        let after = out.length;
+        if (f.kind === "slipped") {
+          // A dead incarnation's marker lands after our watermark read: ours is stale, retry.
+          out.push(zombieMarker(f.x));
+          out.push(marker(`${epoch}-stale`, after));
+          after = out.length;
+        }
+        live = out.length;
+        out.push(f.x % 3 === 0 && f.kind === "epoch" ? marker(epoch) : marker(epoch, after));
         // The dead incarnation's late append: an input it never got acknowledged.
         out.push({
           ...rec,
@@ -180,8 +209,18 @@ function journalOf(p: Pipeline, faults: Fault[]): JournalEntry[] {
           msg: encode(deposit(1, BTC, 7n * U, `zombie-${zombies}`)),
         });
       } else if (f.kind === "old-marker") {
-        // A retried append of an earlier incarnation's marker, landing late: ignored.
-        out.push({ type: "epoch", v: 1, epoch: `e${Math.max(0, epochN - 1)}` });
+        // A retried append of an earlier marker, landing late: ignored.
+        out.push({ ...markers[f.x % markers.length] });
+      } else if (f.kind === "late-marker") {
+        // A dead incarnation's marker landing late, and a record of its epoch: both ignored.
+        const z = zombieMarker(f.x);
+        out.push(z);
+        out.push({
+          ...rec,
+          epoch: (z as { epoch: string }).epoch,
+          ref: { ...rec.ref, offset: String(900_000 + zombies++) },
+          msg: encode(deposit(2, BTC, 3n * U, `zombie-${zombies}`)),
+        });
       } else if (f.kind === "zombie") {
         out.push({ ...rec, epoch: "a-dead-one" });
       } else if (f.kind === "dup" && i > 0) {
@@ -199,9 +238,16 @@ function journalOf(p: Pipeline, faults: Fault[]): JournalEntry[] {
 const faultsArb = fc.array(
   fc.record({
     at: fc.nat(400),
-    kind: fc.constantFrom("dup", "zombie", "epoch", "old-marker", "checkpoint") as fc.Arbitrary<
-      Fault["kind"]
-    >,
+    kind: fc.constantFrom(
+      "dup",
+      "zombie",
+      "epoch",
+      "old-marker",
+      "checkpoint",
+      "late-marker",
+      "slipped",
+    ) as fc.Arbitrary<Fault["kind"]>,
+    x: fc.nat(1_000),
   }),
   { maxLength: 12 },
 );
@@ -213,12 +259,17 @@ describe("UBSCore snapshots", () => {
         const p = runPipeline(cmds);
         const text = encodeUbscoreSnapshot({
           state: p.ubs,
-          replay: { epoch: "e", epochs: ["x", "e"], covered: p.ubs.recordsApplied },
+          replay: { epoch: "e", epochs: ["x", "e"], covered: p.ubs.recordsApplied, markerAt: 17n },
           journalFrom: 42n,
         });
         const back = decodeUbscoreSnapshot(text, config);
         expect(back.journalFrom).toBe(42n);
-        expect(back.replay).toEqual({ epoch: "e", epochs: ["x", "e"], covered: p.ubs.recordsApplied });
+        expect(back.replay).toEqual({
+          epoch: "e",
+          epochs: ["x", "e"],
+          covered: p.ubs.recordsApplied,
+          markerAt: 17n,
+        });
         expect(back.state.balances).toEqual(p.ubs.balances);
         expect(back.state.orders).toEqual(p.ubs.orders);
         expect(back.state.requests).toEqual(p.ubs.requests);
@@ -249,7 +300,9 @@ describe("UBSCore snapshots", () => {
           // acknowledged; its snapshot says so (covered = records applied). Replay from 0 learns
           // it from the checkpoint the service journals before its next records.
           const prefix = new JournalReplayer(new UbscoreState(config));
-          for (const e of journal.slice(0, cut)) prefix.feed(e);
+          journal.slice(0, cut).forEach((e, i) => {
+            prefix.feed(e, BigInt(i));
+          });
           const entries: JournalEntry[] = [...journal.slice(0, cut)];
           if (prefix.epoch !== null) {
             const cp: JournalEntry = {
@@ -258,28 +311,44 @@ describe("UBSCore snapshots", () => {
               epoch: prefix.epoch,
               through: prefix.state.recordsApplied,
             };
-            prefix.feed(cp);
+            prefix.feed(cp, BigInt(cut));
             entries.push(cp);
           }
-          entries.push(...journal.slice(cut));
+          // Markers after the checkpoint were appended after it: watermarks read at or above the
+          // cut saw it too.
+          const shift = BigInt(entries.length - cut);
+          for (const e of journal.slice(cut)) {
+            entries.push(
+              e.type === "epoch" && e.after !== undefined && BigInt(e.after) >= BigInt(cut)
+                ? { ...e, after: String(BigInt(e.after) + shift) }
+                : e,
+            );
+          }
           const snapAt = entries.length - (journal.length - cut); // entries below are reflected
-          const text = encodeUbscoreSnapshot({
-            state: prefix.state,
-            replay: prefix.position(),
-            journalFrom: BigInt(snapAt),
-          });
-          const snap = decodeUbscoreSnapshot(text, config);
-          // Replay may start anywhere at or below the snapshot's offset (the service records a
-          // lower bound): entries fed again change nothing.
-          const from = Math.floor(backAt * Number(snap.journalFrom));
-          const resumed = new JournalReplayer(snap.state, snap.replay);
-          for (const e of entries.slice(from)) resumed.feed(e);
-
           const full = new JournalReplayer(new UbscoreState(config));
-          for (const e of entries) full.feed(e);
-          expect(stateText(resumed.state)).toBe(stateText(full.state));
-          expect(resumed.position()).toEqual(full.position());
-          expect(resumed.pending).toEqual(full.pending);
+          entries.forEach((e, i) => {
+            full.feed(e, BigInt(i));
+          });
+          // The replayer's exact position, and the upper bound the service writes (journalFrom - 1).
+          for (const markerAt of [prefix.markerAt, BigInt(snapAt) - 1n]) {
+            const text = encodeUbscoreSnapshot({
+              state: prefix.state,
+              replay: { ...prefix.position(), markerAt },
+              journalFrom: BigInt(snapAt),
+            });
+            const snap = decodeUbscoreSnapshot(text, config);
+            // Replay may start anywhere at or below the snapshot's offset (the service records a
+            // lower bound): entries fed again change nothing.
+            const from = Math.floor(backAt * Number(snap.journalFrom));
+            const resumed = new JournalReplayer(snap.state, snap.replay);
+            for (let i = from; i < entries.length; i++) resumed.feed(entries[i], BigInt(i));
+            expect(stateText(resumed.state)).toBe(stateText(full.state));
+            // (With the upper bound, `markerAt` stays that bound until a marker above it is fed.)
+            const f = full.position();
+            if (f.markerAt < markerAt) f.markerAt = markerAt;
+            expect(resumed.position()).toEqual(f);
+            expect(resumed.pending).toEqual(full.pending);
+          }
           // And both equal the state that applied every input once.
           expect(stateText(full.state)).toBe(stateText(p.ubs));
         },

@@ -424,10 +424,11 @@ describe("UBSCore journal replay", () => {
     checkInvariants(p);
     const fresh = new State(p.config);
     const r = new JournalReplayer(fresh);
-    r.feed({ type: "epoch", v: 1, epoch: "e" });
+    let at = 0n;
+    r.feed({ type: "epoch", v: 1, epoch: "e" }, at++);
     for (const rec of p.journal) {
-      r.feed(rec);
-      if (rec.ref.offset.endsWith("3")) r.feed(rec); // a retried append
+      r.feed(rec, at++);
+      if (rec.ref.offset.endsWith("3")) r.feed(rec, at++); // a retried append
     }
     expect(stateDigest(fresh)).toEqual(stateDigest(p.ubs));
     expect(r.pending.balanceEvents).toEqual(p.balanceEvents);
@@ -454,15 +455,19 @@ describe("UBSCore journal replay", () => {
     ];
     const fresh = new State(p.config);
     const r = new JournalReplayer(fresh);
-    for (const e of entries) r.feed(e);
+    entries.forEach((e, i) => {
+      r.feed(e, BigInt(i));
+    });
     expect(r.epoch).toBe("B");
     expect(r.skippedForeign).toBe(1);
     expect(stateDigest(fresh)).toEqual(stateDigest(p.ubs));
     // Pending = outputs of B's records only (A's checkpoint covered the first half).
     const firstHalf = new State(p.config);
     const r1 = new JournalReplayer(firstHalf);
-    r1.feed({ type: "epoch", v: 1, epoch: "A" });
-    for (const rec of recs.slice(0, half)) r1.feed({ ...rec, epoch: "A" });
+    r1.feed({ type: "epoch", v: 1, epoch: "A" }, 0n);
+    recs.slice(0, half).forEach((rec, i) => {
+      r1.feed({ ...rec, epoch: "A" }, BigInt(i + 1));
+    });
     expect(r.pending.balanceEvents.length).toBe(p.balanceEvents.length - r1.pending.balanceEvents.length);
   });
 
@@ -473,14 +478,18 @@ describe("UBSCore journal replay", () => {
     const r = new JournalReplayer(fresh);
     const cp = (through: number) => ({ type: "checkpoint" as const, v: 1 as const, epoch: "e", through });
     // Append [r1]; publish; append [cp(1), r2] which times out appended and is retried:
-    for (const e of [{ type: "epoch" as const, v: 1 as const, epoch: "e" }, r1, cp(1), r2, cp(1), r2, r3])
-      r.feed(e);
+    const fed = [{ type: "epoch" as const, v: 1 as const, epoch: "e" }, r1, cp(1), r2, cp(1), r2, r3];
+    for (let i = 0; i < fed.length; i++) r.feed(fed[i], BigInt(i));
     // r2's and r3's outputs were never acknowledged: both are still pending (only r1 is covered).
     const epoch = { type: "epoch" as const, v: 1 as const, epoch: "e" };
     const all = new JournalReplayer(new State(p.config));
-    for (const e of [epoch, r1, r2, r3]) all.feed(e);
+    [epoch, r1, r2, r3].forEach((e, i) => {
+      all.feed(e, BigInt(i));
+    });
     const first = new JournalReplayer(new State(p.config));
-    for (const e of [epoch, r1]) first.feed(e);
+    [epoch, r1].forEach((e, i) => {
+      first.feed(e, BigInt(i));
+    });
     expect(r.pendingCount()).toBeGreaterThan(0);
     expect(r.pending.balanceEvents).toEqual(
       all.pending.balanceEvents.slice(first.pending.balanceEvents.length),
