@@ -33,8 +33,8 @@ import { type PublishControl, publishOperation, unconfirmed } from "./publish.ts
 export const POLL_FIRST_MS = 2;
 export const POLL_MAX_MS = 100;
 /** Polls while the verdict feed runs: a fallback only. */
-export const FEED_POLL_FIRST_MS = 50;
-export const FEED_POLL_MAX_MS = 400;
+export const FEED_POLL_FIRST_MS = 200;
+export const FEED_POLL_MAX_MS = 1_000;
 
 /** A verdict as UBSCore published it, in the shape of the `requests` row Settlement writes from it. */
 function verdictOf(r: OpResult): Verdict {
