@@ -123,7 +123,7 @@ export function renderJunit(r: GateReport): string {
     extra: `    <properties>\n      <property name="runId" value="${esc(r.runId)}"/>\n      <property name="verdict" value="${esc(r.verdict)}"/>\n    </properties>\n`,
   });
   const batches = seedBatches(r.items, SEED_BATCH);
-  for (const profile of r.options.profiles) {
+  for (const profile of new Set(batches.map((b) => b.profile))) {
     const cases = batches
       .filter((b) => b.profile === profile)
       .map((b) => batchCase(profile, b.items, r.options.ops));

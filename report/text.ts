@@ -1,6 +1,6 @@
 /** Small text helpers shared by the gate's report formats. */
 import type { Violation } from "../invariants/types.ts";
-import type { GateItem, GateReport } from "../sim/campaign/gate.ts";
+import { type GateItem, type GateReport, shapeOf } from "../sim/campaign/gate.ts";
 
 /** Escapes text for XML and HTML (content and double- or single-quoted attributes). */
 export function esc(s: unknown): string {
@@ -52,15 +52,16 @@ export function pct(x: number | null): string {
   return `${x > 0 ? "+" : ""}${x.toFixed(1)}%`;
 }
 
-/** Consecutive runs of seeds per profile, `size` at most: the JUnit test cases for seeds. */
+/** Consecutive runs of seeds per profile (and load shape), `size` at most: the JUnit test cases for seeds. */
 export function seedBatches(items: GateItem[], size: number): Array<{ profile: string; items: GateItem[] }> {
   const out: Array<{ profile: string; items: GateItem[] }> = [];
   const byProfile = new Map<string, GateItem[]>();
   for (const it of items) {
     if (it.spec.kind !== "seed") continue;
-    const list = byProfile.get(it.spec.profile) ?? [];
+    const shape = shapeOf(it.spec);
+    const list = byProfile.get(shape) ?? [];
     list.push(it);
-    byProfile.set(it.spec.profile, list);
+    byProfile.set(shape, list);
   }
   for (const [profile, list] of byProfile) {
     list.sort((a, b) => (a.spec.kind === "seed" && b.spec.kind === "seed" ? a.spec.seed - b.spec.seed : 0));

@@ -70,6 +70,7 @@ interface GateFlags {
   ops: string;
   users: string;
   profiles: string;
+  load: string;
   workers?: string;
   plant?: string;
   updateBaseline?: boolean;
@@ -113,6 +114,11 @@ export function register(program: Command): void {
       `fault profiles the seeds run under (${PROFILE_NAMES.join(", ")})`,
       "default,all",
     )
+    .option(
+      "--load <k>",
+      "also run each seed as open-loop load, k requests per 5 ms, under the last profile (0: not)",
+      "20",
+    )
     .option("--workers <k>", "worker processes (default: one per core)")
     .option("--plant <name>", "plant a known bug in every run (see `tradesim plants`)")
     .option("--max-forensics <n>", "failing runs re-run for the report's forensics", "10")
@@ -123,6 +129,7 @@ export function register(program: Command): void {
       const ops = parseIntFlag(flags.ops, "--ops", 1);
       const users = parseIntFlag(flags.users, "--users", 1);
       const maxForensics = parseIntFlag(flags.maxForensics, "--max-forensics", 0);
+      const load = parseIntFlag(flags.load, "--load", 0);
       const workers =
         flags.workers === undefined ? defaultWorkers() : parseIntFlag(flags.workers, "--workers", 1);
       const profiles = [...new Set(flags.profiles.split(",").map((p) => p.trim()))].map((p) =>
@@ -190,6 +197,7 @@ export function register(program: Command): void {
         ops,
         users,
         profiles,
+        load,
         workers,
         plants: plants.map((p) => p.name),
       };

@@ -4,7 +4,9 @@
  * re-runs each failure in-process for forensics; compares with the committed baseline; and
  * assembles one `GateReport`, from which every report format is rendered (report/).
  *
- * Seeds: with a range (`--seeds A..B`) the gate is deterministic: each seed under every profile.
+ * Seeds: with a range (`--seeds A..B`) the gate is deterministic: each seed under every profile,
+ * plus (unless `--load 0`) once more under the last profile as open-loop load, where cancels,
+ * retries and fills race hardest.
  * With a budget (`--budget 2m`) it keeps starting seeds A, A+1, … (each under every profile,
  * both always together) until the time is spent: which seeds ran depends on the machine's speed,
  * but each seed's result does not, and the report names the range that ran.
@@ -33,6 +35,8 @@ export interface GateConfig {
   ops: number;
   users: number;
   profiles: string[];
+  /** Also run each seed as open-loop load (requests per 5 ms) under the last profile; 0 = not. */
+  load: number;
   workers: number;
   plants: string[];
   onProgress?: (p: GateProgress) => void;
@@ -48,10 +52,10 @@ export interface GateProgress {
 
 export type ItemSpec =
   | { kind: "scenario"; file: string }
-  | { kind: "seed"; seed: number; ops: number; users: number; profile: string };
+  | { kind: "seed"; seed: number; ops: number; users: number; profile: string; load?: number };
 
 export interface GateItem {
-  /** Stable across runs: the scenario's path, or `seed/<profile>/<seed>`. */
+  /** Stable across runs: the scenario's path, or `seed/<profile>/<seed>` (`<profile>+load<L>` under load). */
   id: string;
   kind: "scenario" | "seed";
   name: string;
@@ -70,8 +74,13 @@ export interface GateRun {
   budgetSpent: boolean;
 }
 
-export function seedItemId(profile: string, seed: number): string {
-  return `seed/${profile}/${seed}`;
+/** A seeded run's profile, with its load shape if open-loop ("all+load20"). */
+export function shapeOf(spec: { profile: string; load?: number }): string {
+  return spec.load === undefined ? spec.profile : `${spec.profile}+load${spec.load}`;
+}
+
+export function seedItemId(profile: string, seed: number, load?: number): string {
+  return `seed/${shapeOf({ profile, load })}/${seed}`;
 }
 
 function replayFor(spec: ItemSpec, plants: string[]): string {
@@ -83,7 +92,13 @@ function replayFor(spec: ItemSpec, plants: string[]): string {
 export function scenarioFor(spec: ItemSpec): Scenario {
   return spec.kind === "scenario"
     ? loadScenario(spec.file)
-    : generateScenario({ seed: spec.seed, ops: spec.ops, users: spec.users, profile: spec.profile });
+    : generateScenario({
+        seed: spec.seed,
+        ops: spec.ops,
+        users: spec.users,
+        profile: spec.profile,
+        load: spec.load,
+      });
 }
 
 /** Runs every scenario file and the seeds over the worker pool; items come back in a fixed order. */
@@ -103,6 +118,7 @@ export async function runGate(cfg: GateConfig): Promise<GateRun> {
           ops: spec.ops,
           profile: spec.profile,
           users: spec.users,
+          load: spec.load,
           plants: cfg.plants,
         };
   };
@@ -122,13 +138,18 @@ export async function runGate(cfg: GateConfig): Promise<GateRun> {
     // A seed's profiles are queued together, so no seed is ever half-run.
     for (const profile of cfg.profiles)
       queue.push(jobOf({ kind: "seed", seed, ops: cfg.ops, users: cfg.users, profile }));
+    if (cfg.load > 0) {
+      const profile = cfg.profiles[cfg.profiles.length - 1];
+      queue.push(jobOf({ kind: "seed", seed, ops: cfg.ops, users: cfg.users, profile, load: cfg.load }));
+    }
     lastSeed = seed++;
     return queue.shift();
   };
   const total =
     cfg.seeds.to === null || cfg.budgetMs !== null
       ? null
-      : cfg.scenarioFiles.length + (cfg.seeds.to - cfg.seeds.from + 1) * cfg.profiles.length;
+      : cfg.scenarioFiles.length +
+        (cfg.seeds.to - cfg.seeds.from + 1) * (cfg.profiles.length + (cfg.load > 0 ? 1 : 0));
   const results = new Map<number, { result?: RunResult; error?: string }>();
   let failed = 0;
   await runPoolFrom(next, cfg.workers, (r) => {
@@ -140,14 +161,14 @@ export async function runGate(cfg: GateConfig): Promise<GateRun> {
       done: results.size,
       failed,
       total,
-      last: spec.kind === "scenario" ? spec.file : seedItemId(spec.profile, spec.seed),
+      last: spec.kind === "scenario" ? spec.file : seedItemId(spec.profile, spec.seed, spec.load),
     });
   });
   const items: GateItem[] = specs.map((spec, id) => {
     const r = results.get(id) ?? { error: "not run" };
-    const itemId = spec.kind === "scenario" ? spec.file : seedItemId(spec.profile, spec.seed);
+    const itemId = spec.kind === "scenario" ? spec.file : seedItemId(spec.profile, spec.seed, spec.load);
     const name =
-      spec.kind === "scenario" ? (r.result?.name ?? spec.file) : `seed ${spec.seed} (${spec.profile})`;
+      spec.kind === "scenario" ? (r.result?.name ?? spec.file) : `seed ${spec.seed} (${shapeOf(spec)})`;
     return {
       id: itemId,
       kind: spec.kind,

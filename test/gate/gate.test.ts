@@ -54,20 +54,22 @@ describe("tradesim gate", () => {
     }
     const scenarios = readdirSync("scenarios/authored").filter((f) => /\.(json|ya?ml)$/.test(f)).length;
     expect(report.totals.scenarios.total).toBeGreaterThanOrEqual(scenarios);
-    expect(report.totals.seeds.total).toBe(4); // seeds 1 and 2 under default and all
+    expect(report.totals.seeds.total).toBe(6); // seeds 1 and 2 under default, all, and all as open-loop load
     expect(report.seedsRun).toEqual({ from: 1, to: 2, count: 2 });
     expect(report.items.filter((i) => i.kind === "seed").map((i) => i.id)).toEqual([
       "seed/default/1",
       "seed/all/1",
+      "seed/all+load20/1",
       "seed/default/2",
       "seed/all/2",
+      "seed/all+load20/2",
     ]);
 
     // junit.xml: well-formed, and the counts add up: a test case per scenario file and one per
-    // seed batch (seeds 1..2 are one batch per profile).
+    // seed batch (seeds 1..2 are one batch per profile and load shape).
     const junit = parseXml(readFileSync(join(out, "latest/junit.xml"), "utf8"));
     checkJunitCounts(junit);
-    expect(Number(junit.attrs.tests)).toBe(report.totals.scenarios.total + 2);
+    expect(Number(junit.attrs.tests)).toBe(report.totals.scenarios.total + 3);
     expect(Number(junit.attrs.failures)).toBe(0);
     const seedCases = findAll(junit, "testcase").filter((c) =>
       c.attrs.classname.startsWith("tradesim.seeds."),
@@ -75,6 +77,7 @@ describe("tradesim gate", () => {
     expect(seedCases.map((c) => c.attrs.name)).toEqual([
       "seeds 1..2 (profile default, 60 ops)",
       "seeds 1..2 (profile all, 60 ops)",
+      "seeds 1..2 (profile all+load20, 60 ops)",
     ]);
 
     // index.html: one self-contained file, nothing loaded from the network.
@@ -159,7 +162,17 @@ describe("tradesim gate", () => {
   it("finds a regression against the baseline: a seed that passed now fails (planted bug)", async () => {
     const out = tempDir("gate-baseline");
     const baseline = join(out, "baseline.json");
-    const common = ["--no-default-scenarios", "--seeds", "1..1", "--ops", "40", "--profiles", "default"];
+    const common = [
+      "--no-default-scenarios",
+      "--seeds",
+      "1..1",
+      "--ops",
+      "40",
+      "--profiles",
+      "default",
+      "--load",
+      "0",
+    ];
     const first = await gate([...common, "--baseline", baseline, "--update-baseline", "--out", out]);
     expect(first.code, first.stderr + first.stdout).toBe(0);
     const b = loadBaseline(baseline);
@@ -195,7 +208,7 @@ describe("tradesim gate", () => {
     expect(html).toContain("npx tradesim run --seed 1 --ops 40 --profile default --plant ledger-ms-key");
   }, 300_000);
 
-  it("with --budget keeps starting seeds until the time is spent, both profiles of a seed together", async () => {
+  it("with --budget keeps starting seeds until the time is spent, all runs of a seed together", async () => {
     const out = tempDir("gate-budget");
     const r = await gate([
       "--budget",
@@ -215,7 +228,11 @@ describe("tradesim gate", () => {
     expect(n).toBeGreaterThanOrEqual(1); // the first seed always starts
     expect(report.seedsRun).toEqual({ from: 1, to: n, count: n });
     expect(seeds).toEqual(
-      Array.from({ length: n }, (_, i) => [`seed/default/${i + 1}`, `seed/all/${i + 1}`]).flat(),
+      Array.from({ length: n }, (_, i) => [
+        `seed/default/${i + 1}`,
+        `seed/all/${i + 1}`,
+        `seed/all+load20/${i + 1}`,
+      ]).flat(),
     );
     checkJunitCounts(parseXml(readFileSync(join(out, "latest/junit.xml"), "utf8")));
     expect(readFileSync(join(out, "latest/summary.md"), "utf8")).toContain("budget 1s");
