@@ -23,7 +23,7 @@ import { Audit } from "../invariants/auditor.ts";
 import { checkExpect } from "../invariants/expect.ts";
 import { ALL_INVARIANTS } from "../invariants/index.ts";
 import type { Invariant } from "../invariants/types.ts";
-import { engineConfigOf } from "../scenarios/engine-config.ts";
+import { engineConfigOf, knobsOf } from "../scenarios/engine-config.ts";
 import type { Scenario, Step } from "../scenarios/format.ts";
 import { restartCassandra, restartKafka } from "../scripts/services/control.ts";
 import { isFaultName, PROFILES } from "../sim/faults/catalog.ts";
@@ -472,11 +472,7 @@ async function runIn(
         values: {},
       })),
     ],
-    knobs: {
-      snapshotEvery: config.snapshotEvery,
-      snapshotCharsPerInput: config.snapshotCharsPerInput,
-      commitIntervalMs: config.commitIntervalMs,
-    },
+    knobs: knobsOf(config),
     faults: { ...faults.fired },
     crashes,
     coverage: audit.coverage.counts(),

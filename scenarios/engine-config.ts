@@ -32,3 +32,23 @@ export function engineConfigOf(s: Scenario, seed: number, keyspace?: string): En
     ...(keyspace !== undefined ? { keyspace } : {}),
   });
 }
+
+/** The knobs a run reports (`RunResult.knobs`). */
+export type Knobs = Pick<EngineConfig, "snapshotEvery" | "snapshotCharsPerInput" | "commitIntervalMs">;
+
+export function knobsOf(c: EngineConfig): Knobs {
+  return {
+    snapshotEvery: c.snapshotEvery,
+    snapshotCharsPerInput: c.snapshotCharsPerInput,
+    commitIntervalMs: c.commitIntervalMs,
+  };
+}
+
+/** The scenario `config` fields that pin `k` (instead of drawing them from the seed). */
+export function pinned(k: Knobs): NonNullable<Scenario["config"]> {
+  return {
+    snapshot_every: k.snapshotEvery,
+    snapshot_chars_per_input: k.snapshotCharsPerInput,
+    commit_interval_ms: k.commitIntervalMs,
+  };
+}

@@ -165,29 +165,26 @@ function instrument(service: string, ports: Ports): Ports {
   const log: Log = {
     producer: (o) => {
       const p = ports.log.producer(o);
+      /** Counts one send of `messages` and its duration. */
+      const timed = async <T>(messages: number, work: () => Promise<T>): Promise<T> => {
+        const t = now();
+        try {
+          return await work();
+        } finally {
+          st.sends++;
+          st.sentMessages += messages;
+          st.sendMs += now() - t;
+        }
+      };
       const wrapped: Producer = {
         connect: () => p.connect(),
         disconnect: () => p.disconnect(),
-        send: async (r) => {
-          const t = now();
-          try {
-            return await p.send(r);
-          } finally {
-            st.sends++;
-            st.sentMessages += r.messages.length;
-            st.sendMs += now() - t;
-          }
-        },
-        sendBatch: async (b) => {
-          const t = now();
-          try {
-            return await p.sendBatch(b);
-          } finally {
-            st.sends++;
-            for (const tm of b.topicMessages) st.sentMessages += tm.messages.length;
-            st.sendMs += now() - t;
-          }
-        },
+        send: (r) => timed(r.messages.length, () => p.send(r)),
+        sendBatch: (b) =>
+          timed(
+            b.topicMessages.reduce((n, tm) => n + tm.messages.length, 0),
+            () => p.sendBatch(b),
+          ),
       };
       return wrapped;
     },

@@ -11,6 +11,7 @@
  * (modules are loaded by a warm-up run first). A benchmark may read the wall clock.
  */
 import { defaultConfig } from "../engine/config.ts";
+import { knobsOf, pinned } from "../scenarios/engine-config.ts";
 import { generateScenario } from "../scenarios/generate/generate.ts";
 import { runScenario } from "../sim/runner/run.ts";
 

@@ -1,6 +1,8 @@
 /** Shrinks a failing run and writes the result to scenarios/regressions/ (or another folder). */
+
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pinned } from "../../scenarios/engine-config.ts";
 import type { Scenario, Step, StepOf } from "../../scenarios/format.ts";
 import { shrinkScenario } from "../../scenarios/shrink.ts";
 import type { Plant } from "../../sim/plants/catalog.ts";
@@ -28,12 +30,7 @@ export async function shrinkAndSave(
     ...scenario,
     seed: failed.seed,
     profile: opts.profile,
-    config: {
-      ...scenario.config,
-      snapshot_every: failed.knobs.snapshotEvery,
-      snapshot_chars_per_input: failed.knobs.snapshotCharsPerInput,
-      commit_interval_ms: failed.knobs.commitIntervalMs,
-    },
+    config: { ...scenario.config, ...pinned(failed.knobs) },
   };
   // Random crashes are the hardest thing to shrink around (they move when steps go): first try
   // the same scenario with each crash made an explicit step and the faults off.

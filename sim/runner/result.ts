@@ -1,4 +1,5 @@
 import type { Violation } from "../../invariants/types.ts";
+import type { Knobs } from "../../scenarios/engine-config.ts";
 
 /** What one run reports (`tradesim run --json`): deterministic fields first, wall time apart. */
 export interface RunResult {
@@ -17,7 +18,7 @@ export interface RunResult {
   /** Count per fault kind that actually fired. */
   faults: Record<string, number>;
   /** Engine knobs this run drew from its seed (or took from the scenario's config). */
-  knobs: { snapshotEvery: number; snapshotCharsPerInput: number; commitIntervalMs: number };
+  knobs: Knobs;
   /** Crashes the faults caused (not scenario steps), by the op during which they happened. */
   crashes: Array<{ op: number; service: string }>;
   /** Rare situations reached (count per kind); see invariants/coverage.ts. */

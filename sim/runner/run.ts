@@ -11,7 +11,7 @@ import { Audit } from "../../invariants/auditor.ts";
 import { checkExpect } from "../../invariants/expect.ts";
 import { ALL_INVARIANTS } from "../../invariants/index.ts";
 import type { Invariant } from "../../invariants/types.ts";
-import { engineConfigOf } from "../../scenarios/engine-config.ts";
+import { engineConfigOf, knobsOf } from "../../scenarios/engine-config.ts";
 import type { Scenario, Step } from "../../scenarios/format.ts";
 import { isFaultName, PROFILES } from "../faults/catalog.ts";
 import type { Plant } from "../plants/catalog.ts";
@@ -288,11 +288,7 @@ async function runScenarioIn(scenario: Scenario, opts: RunOptions): Promise<RunH
       })),
     ],
     faults,
-    knobs: {
-      snapshotEvery: world.config.snapshotEvery,
-      snapshotCharsPerInput: world.config.snapshotCharsPerInput,
-      commitIntervalMs: world.config.commitIntervalMs,
-    },
+    knobs: knobsOf(world.config),
     crashes,
     coverage: audit.coverage.counts(),
     expects,

@@ -1,37 +1,12 @@
 /** Runs `tradesim conformance ...` as a child process, as a user would. */
-import { spawn } from "node:child_process";
-import { resolve } from "node:path";
 import type { ConformanceReport } from "../../conformance/run.ts";
+import { type CliResult, runTradesim } from "../support/tradesim-cli.ts";
 
-export const REPO = resolve(import.meta.dirname, "../..");
-
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { CliResult } from "../support/tradesim-cli.ts";
+export { REPO } from "../support/tradesim-cli.ts";
 
 export function conformance(args: string[], timeoutMs: number): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--no-warnings", "bin/tradesim.js", "conformance", ...args], {
-      cwd: REPO,
-      env: { ...process.env, FORCE_COLOR: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      fail(new Error(`tradesim conformance ${args.join(" ")} took more than ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on("error", fail);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
+  return runTradesim("conformance", args, timeoutMs);
 }
 
 export function report(r: CliResult): ConformanceReport {

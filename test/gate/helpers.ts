@@ -1,40 +1,15 @@
 /** Shared helpers for the gate's tests: run the CLI, make scenario folders, read reports. */
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { GateReport } from "../../sim/campaign/gate.ts";
+import { type CliResult, REPO, runTradesim } from "../support/tradesim-cli.ts";
 
-export const REPO = resolve(import.meta.dirname, "../..");
-
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export { REPO };
 
 /** Runs `tradesim gate ...args` in the repository with this Node (>= 22.18, type stripping). */
 export function gate(args: string[], timeoutMs = 240_000): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--no-warnings", "bin/tradesim.js", "gate", ...args], {
-      cwd: REPO,
-      env: { ...process.env, FORCE_COLOR: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      fail(new Error(`tradesim gate ${args.join(" ")} took more than ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on("error", fail);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
+  return runTradesim("gate", args, timeoutMs);
 }
 
 const made: string[] = [];

@@ -7,7 +7,7 @@
  * Brings Kafka and Cassandra up itself (scripts/services; the first run on a machine downloads
  * the jars with Maven). Without Java 17 or Maven this FAILS with the scripts' message.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Activity } from "../../engine/adapters/real/activity.ts";
 import { cassandraStore } from "../../engine/adapters/real/cassandra.ts";
 import { realClock } from "../../engine/adapters/real/clock.ts";
@@ -15,21 +15,13 @@ import { kafkaLog } from "../../engine/adapters/real/kafka.ts";
 import { Life } from "../../engine/adapters/real/life.ts";
 import { realRandom } from "../../engine/adapters/real/random.ts";
 import type { ConsumedMessage } from "../../engine/ports/index.ts";
-import { RealEnv, stampedId } from "../../real/env.ts";
-import { holdShared } from "./servers-lock.ts";
+import { type RealEnv, stampedId } from "../../real/env.ts";
+import { useRealEnv } from "./real-env.ts";
 
 let env: RealEnv;
-let release: (() => void) | undefined;
-
-beforeAll(async () => {
-  release = await holdShared(); // replay.test.ts restarts the servers only when no other file uses them
-  env = await RealEnv.open();
-}, 600_000);
-
-afterAll(async () => {
-  await env?.close();
-  release?.();
-}, 60_000);
+useRealEnv((e) => {
+  env = e;
+});
 
 const until = async (cond: () => boolean, ms = 20_000) => {
   const deadline = Date.now() + ms;

@@ -11,28 +11,20 @@
  * Brings Kafka and Cassandra up itself (the first run on a machine downloads the jars); without
  * Java 17 or Maven it FAILS with the services scripts' message.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TABLES } from "../../engine/schema/cql.ts";
-import { RealEnv } from "../../real/env.ts";
+import type { RealEnv } from "../../real/env.ts";
 import { ledgerHash, ledgerHeads } from "../../real/ledger.ts";
 import { runRealScenario } from "../../real/run.ts";
 import { loadScenario, type Scenario } from "../../scenarios/format.ts";
 import { generateScenario } from "../../scenarios/generate/generate.ts";
 import { runScenario } from "../../sim/runner/run.ts";
-import { holdShared } from "./servers-lock.ts";
+import { useRealEnv } from "./real-env.ts";
 
 let env: RealEnv;
-let release: (() => void) | undefined;
-
-beforeAll(async () => {
-  release = await holdShared(); // replay.test.ts restarts the servers only when no other file uses them
-  env = await RealEnv.open();
-}, 600_000);
-
-afterAll(async () => {
-  await env?.close();
-  release?.();
-}, 60_000);
+useRealEnv((e) => {
+  env = e;
+});
 
 const show = (m: Map<string, { seq: bigint; avail: bigint; frozen: bigint }>) =>
   Object.fromEntries(

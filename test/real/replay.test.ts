@@ -9,25 +9,18 @@
  * suites might see a pause).
  */
 import { execFile } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RealEnv } from "../../real/env.ts";
+import { describe, expect, it } from "vitest";
+import type { RealEnv } from "../../real/env.ts";
 import { runReal } from "../../real/run.ts";
 import { loadScenario } from "../../scenarios/format.ts";
 import { plantByName } from "../../sim/plants/catalog.ts";
-import { exclusive, holdShared } from "./servers-lock.ts";
+import { useRealEnv } from "./real-env.ts";
+import { exclusive } from "./servers-lock.ts";
 
 let env: RealEnv;
-let release: (() => void) | undefined;
-
-beforeAll(async () => {
-  release = await holdShared(); // replay.test.ts restarts the servers only when no other file uses them
-  env = await RealEnv.open();
-}, 600_000);
-
-afterAll(async () => {
-  await env?.close();
-  release?.();
-}, 60_000);
+useRealEnv((e) => {
+  env = e;
+});
 
 const scenario = (name: string) => loadScenario(`test/real/scenarios/${name}.json`);
 

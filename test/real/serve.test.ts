@@ -8,18 +8,18 @@
 import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signRequest } from "../../engine/gateway/signing.ts";
-import { RealEnv, stampedId } from "../../real/env.ts";
+import { type RealEnv, stampedId } from "../../real/env.ts";
 import { curlLine, type Served, serve } from "../../real/serve.ts";
-import { holdShared } from "./servers-lock.ts";
+import { useRealEnv } from "./real-env.ts";
 
 let env: RealEnv;
-let release: (() => void) | undefined;
 let served: Served;
 const prefix = `tsr.${stampedId()}.`;
+useRealEnv((e) => {
+  env = e;
+});
 
 beforeAll(async () => {
-  release = await holdShared(); // replay.test.ts restarts the servers only when no other file uses them
-  env = await RealEnv.open();
   // Its own keyspace (the test env's, dropped at the end) and topics, on any free port.
   served = await serve({
     port: 0,
@@ -33,8 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await served?.stop();
   await env?.dropTopics(prefix, ["ubscore", "matching-engine", "settlement"]);
-  await env?.close();
-  release?.();
 }, 120_000);
 
 const sh = (line: string) =>
